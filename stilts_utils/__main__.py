@@ -1,0 +1,84 @@
+"""Command line: `python -m stilts_utils {run,tasks,score,export,download-data} ...`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _run(args) -> int:
+    from . import runner
+
+    if args.dry_run:
+        print(runner.dry_run(args.study))
+        return 0
+    outcome = runner.run(args.study, parallel=args.parallel, analysis=not args.no_analysis)
+    return 1 if outcome.failed else 0
+
+
+def _tasks(args) -> int:
+    from .tasklist import task_table
+
+    print(task_table().to_string(index=False))
+    return 0
+
+
+def _score(args) -> int:
+    from .submission import main
+
+    return main([args.predictions, args.labels])
+
+
+def _export(args) -> int:
+    from .runner import export
+
+    export(args.study)
+    return 0
+
+
+def _download(args) -> int:
+    from .download import download
+
+    download(args.study, args.to)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stilts_utils")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="run a study: phase 1-3 notebooks, results table, analysis")
+    p.add_argument("study", help="params/<study>.yaml")
+    p.add_argument("--dry-run", action="store_true", help="print the grid and what is done; run nothing")
+    p.add_argument("--parallel", type=int, default=None, help="notebooks at once (default: study file)")
+    p.add_argument("--no-analysis", action="store_true", help="skip the analysis notebooks")
+    p.set_defaults(fn=_run)
+    p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
+    p.set_defaults(fn=_tasks)
+    p = sub.add_parser("score", help="score an XTREME prediction folder against a label folder")
+    p.add_argument("predictions")
+    p.add_argument("labels")
+    p.set_defaults(fn=_score)
+    p = sub.add_parser("export", help="re-run a study's analysis notebooks: every figure and table")
+    p.add_argument("study", help="params/<study>.yaml")
+    p.set_defaults(fn=_export)
+    p = sub.add_parser("download-data", help="write local copies of a study's datasets (needs the hub)")
+    p.add_argument("study")
+    p.add_argument("--to", required=True)
+    p.set_defaults(fn=_download)
+    args = parser.parse_args(argv)
+    from .config import StudyError
+    from .data import DataUnavailable
+    from .models import ModelUnavailable
+
+    try:
+        return args.fn(args)
+    except (StudyError, DataUnavailable, ModelUnavailable) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished runs are kept; run the same command again to finish the rest",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""A study file (`params/<study>.yaml`) mapped one-to-one onto plain dataclasses.
+
+Everything is checked before any compute: unknown keys, tasks, models, languages and wrong types fail
+at once with one message that names the bad value and lists what is allowed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+from .models import MODELS
+from .tasks import REGISTRY, task_languages
+
+WORLDS = ("sandbox", "xtreme")
+INTERMEDIATE_DATA = ("en", "translated", "en+translated")
+PRECISIONS = ("fp32", "bf16", "fp16")
+POOLINGS = ("mean", "cls")
+
+
+class StudyError(ValueError):
+    """A study file that cannot run; the message says what is wrong and what is allowed."""
+
+
+def _check_fields(cls, data: dict, where: str) -> dict:
+    """Unknown keys are errors; values must have the type of the field's default."""
+    if not isinstance(data, dict):
+        raise StudyError(f"{where}: expected a mapping, got {type(data).__name__} {data!r}")
+    allowed = {f.name: f for f in fields(cls)}
+    for key, value in data.items():
+        if key not in allowed:
+            raise StudyError(f"{where}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}")
+        default = allowed[key].default
+        if default is dataclasses.MISSING or default is None or value is None:
+            continue
+        ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
+        if not ok or (isinstance(default, (int, float)) and isinstance(value, bool)):
+            raise StudyError(f"{where}.{key}: expected {type(default).__name__}, got {value!r}")
+    return data
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    epochs: float = 3.0  # passes over the (capped) training set
+    max_steps: int = 0  # > 0 overrides epochs
+    batch_size: int = 32  # examples per optimiser step (before accumulation)
+    grad_accum: int = 1
+    lr: float = 1e-5
+    warmup_ratio: float = 0.1  # linear warm-up share of the steps, then linear decay
+    weight_decay: float = 0.01  # not applied to biases and LayerNorm
+    max_grad_norm: float = 1.0
+    max_seq_len: int = 256
+    doc_stride: int = 128  # span QA: overlap between windows of a long context
+    max_query_len: int = 64  # span QA
+    eval_every: int = 1000  # steps between English-dev selections; 0 = select only at the end
+    eval_subset: int = 500  # English dev rows used for checkpoint selection (0 = all)
+    max_train_examples: int = 0  # cap on training rows (0 = all); for smoke runs
+    max_eval_examples: int = 0  # cap on rows per evaluated language and split (0 = all)
+    eval_batch_size: int = 64
+    precision: str = "fp32"  # fp32 | bf16 | fp16 (GPU)
+
+    def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise StudyError(f"precision {self.precision!r} is not one of {PRECISIONS}")
+        for name in ("batch_size", "grad_accum", "max_seq_len"):
+            if getattr(self, name) < 1:
+                raise StudyError(f"{name} must be >= 1, got {getattr(self, name)}")
+
+    def effective_batch(self) -> int:
+        return self.batch_size * self.grad_accum
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    layer: int = -1  # hidden_states index; -1 = 14 of 24 (XLM-R Large) scaled to the model's depth
+    pooling: str = "mean"  # mean over non-padding tokens (incl. special tokens, as jiant/XTREME) | cls
+    max_seq_len: int = 128
+    batch_size: int = 64
+    max_eval_examples: int = 0
+
+    def __post_init__(self):
+        if self.pooling not in POOLINGS:
+            raise StudyError(f"retrieval.pooling {self.pooling!r} is not one of {POOLINGS}")
+
+
+@dataclass(frozen=True)
+class MultitaskSettings:
+    tasks: list = field(default_factory=list)  # intermediate tasks mixed by `multitask`
+    cap: int = 0  # sample proportional to min(N, cap); 0 = no cap
+    temperature: float = 1.0  # p ∝ min(N, cap) ** (1 / temperature)
+
+
+@dataclass(frozen=True)
+class Study:
+    name: str
+    world: str = "sandbox"  # sandbox | xtreme
+    models: list = field(default_factory=lambda: ["sandbox-small"])
+    intermediate: list = field(default_factory=lambda: ["none"])  # `none` = no intermediate training
+    targets: list = field(default_factory=list)
+    languages: list = field(default_factory=list)  # empty = every language of each target
+    seeds: list = field(default_factory=lambda: [0])
+    intermediate_data: list = field(default_factory=lambda: ["en"])  # RQ3
+    checkpoints: list = field(default_factory=lambda: [1.0])  # RQ2: fractions of phase-2 steps
+    mlm_weight: float = 0.0  # share of phase-2 batches that continue multilingual MLM
+    multitask: MultitaskSettings = field(default_factory=MultitaskSettings)
+    phase2: TrainSettings = field(default_factory=TrainSettings)
+    phase3: TrainSettings = field(default_factory=TrainSettings)
+    phase3_overrides: dict = field(default_factory=dict)  # target -> {TrainSettings field: value}
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    sandbox: dict = field(default_factory=dict)  # sandbox.WorldSettings, as a mapping
+    variants: dict = field(default_factory=dict)  # name -> sandbox world overrides (RQ1 intervention)
+    data_dirs: dict = field(default_factory=dict)  # task -> local copy (layout: docs/design.md §2)
+    trust_remote_code: list = field(default_factory=list)  # dataset/model ids opted in, one by one
+    parallel: int = 1  # pair notebooks run at once
+    analysis: list = field(default_factory=list)  # analysis notebooks run on the results
+    output_root: str = "outputs"
+
+    def target_settings(self, target: str) -> TrainSettings:
+        return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
+
+    def languages_for(self, task_name: str) -> list[str]:
+        langs = task_languages(REGISTRY[task_name], self)
+        return [lang for lang in langs if not self.languages or lang in self.languages]
+
+    @property
+    def variant_names(self) -> list[str]:
+        return list(self.variants) or [""]
+
+
+def _one_of(values, allowed, where):
+    for value in values:
+        if value not in allowed:
+            raise StudyError(f"{where}: unknown value {value!r}; allowed: {', '.join(map(str, allowed))}")
+
+
+def _validate(study: Study) -> None:
+    _one_of([study.world], WORLDS, "world")
+    targets = [n for n, t in REGISTRY.items() if t.role == "target"]
+    intermediates = ["none", "multitask"] + [n for n, t in REGISTRY.items() if t.role == "intermediate"]
+    _one_of(study.targets, targets, "targets")
+    _one_of(study.intermediate, intermediates, "intermediate")
+    _one_of(study.multitask.tasks, intermediates[2:], "multitask.tasks")
+    _one_of(study.intermediate_data, INTERMEDIATE_DATA, "intermediate_data")
+    _one_of(study.phase3_overrides, study.targets, "phase3_overrides")
+    _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
+    if "multitask" in study.intermediate and len(study.multitask.tasks) < 2:
+        raise StudyError("intermediate: `multitask` needs multitask.tasks with at least two tasks")
+    for fraction in study.checkpoints:
+        if not (isinstance(fraction, (int, float)) and 0 < fraction <= 1):  # step 0 is the baseline
+            raise StudyError(f"checkpoints: {fraction!r} is not a fraction in (0, 1]")
+    if not study.targets:
+        raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets))
+    _validate_models(study)
+    _validate_languages(study)
+    if study.world == "sandbox":
+        from .sandbox import WorldSettings
+
+        for name, overrides in {"": {}, **study.variants}.items():
+            try:
+                WorldSettings.from_dict(_merge(study.sandbox, overrides))
+            except (TypeError, ValueError) as err:
+                raise StudyError(f"sandbox{' variant ' + name if name else ''}: {err}") from None
+    elif study.variants:
+        raise StudyError("variants: world variants exist only in the sandbox world")
+
+
+def _validate_models(study: Study) -> None:
+    from .sandbox import DEFAULT_SIZES
+
+    allowed = list(DEFAULT_SIZES) if study.world == "sandbox" else list(MODELS)
+    allowed = [f"sandbox-{n}" for n in allowed] if study.world == "sandbox" else allowed
+    for model in study.models:
+        if model not in allowed and not (study.world == "xtreme" and Path(model).is_dir()):
+            raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}"
+                             + (" or a local model directory" if study.world == "xtreme" else ""))
+
+
+def _validate_languages(study: Study) -> None:
+    known = sorted({lang for t in study.targets for lang in task_languages(REGISTRY[t], study)})
+    _one_of(study.languages, known, "languages")
+
+
+def _merge(base: dict, overrides: dict) -> dict:
+    """Shallow-merge world overrides; nested mappings (e.g. per-language specs) merge one level down."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = {**out.get(key, {}), **value} if isinstance(value, dict) else value
+    return out
+
+
+def world_settings(study: Study, variant: str = ""):
+    from .sandbox import WorldSettings
+
+    return WorldSettings.from_dict(_merge(study.sandbox, study.variants.get(variant, {})))
+
+
+def study_from_dict(data: dict, name: str) -> Study:
+    data = dict(_check_fields(Study, {"name": name, **(data or {})}, "study"))
+    nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
+              "multitask": MultitaskSettings}
+    try:
+        for key, cls in nested.items():
+            if key in data:
+                data[key] = cls(**_check_fields(cls, data[key], key))
+        for target, overrides in data.get("phase3_overrides", {}).items():
+            TrainSettings(**_check_fields(TrainSettings, overrides, f"phase3_overrides.{target}"))
+        study = Study(**data)
+    except TypeError as err:  # e.g. a mapping where a list belongs
+        raise StudyError(f"study {name}: {err}") from None
+    _validate(study)
+    return study
+
+
+def load_study(path: str | os.PathLike) -> Study:
+    path = Path(path)
+    if not path.is_file():
+        raise StudyError(f"study file {str(path)!r} does not exist")
+    with open(path) as fh:
+        data = yaml.safe_load(fh) or {}
+    return study_from_dict(data, data.pop("name", None) or path.stem)

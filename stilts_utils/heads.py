@@ -1,0 +1,114 @@
+"""One model class for every task: a pretrained encoder plus a small head chosen by the task's kind.
+
+Written by hand rather than with `AutoModelFor*` because one module must serve every encoder (mT5's
+encoder has no AutoModelFor* class for every head type) and the STILTs step must always start a fresh
+head: `AutoModelFor*.from_pretrained` would silently reuse an MNLI head for XNLI.
+"""
+from __future__ import annotations
+
+import inspect
+
+import torch
+from torch import nn
+
+
+def pool(hidden: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Tensor:
+    """(B, L, H) -> (B, H): first token, or mean over non-padding positions."""
+    if how == "cls":
+        return hidden[:, 0]
+    mask = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+class PooledScorer(nn.Module):
+    """dense -> tanh -> linear over a pooled vector, as RoBERTa's classification head."""
+
+    def __init__(self, hidden: int, n_out: int, pooling: str, dropout: float = 0.1):
+        super().__init__()
+        self.pooling = pooling
+        self.net = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, hidden), nn.Tanh(),
+                                 nn.Dropout(dropout), nn.Linear(hidden, n_out))
+
+    def forward(self, hidden, mask):
+        return self.net(pool(hidden, mask, self.pooling))
+
+
+class ClassificationHead(nn.Module):
+    def __init__(self, hidden: int, n_labels: int, pooling: str):
+        super().__init__()
+        self.scorer = PooledScorer(hidden, n_labels, pooling)
+
+    def forward(self, hidden, mask, labels=None, n_choices=None):
+        logits = self.scorer(hidden, mask)  # (B, n_labels)
+        loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
+        return {"loss": loss, "logits": logits}
+
+
+class MultipleChoiceHead(nn.Module):
+    def __init__(self, hidden: int, pooling: str):
+        super().__init__()
+        self.scorer = PooledScorer(hidden, 1, pooling)
+
+    def forward(self, hidden, mask, labels=None, n_choices=None):
+        logits = self.scorer(hidden, mask).view(-1, n_choices)  # (B*C, 1) -> (B, C)
+        loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
+        return {"loss": loss, "logits": logits}
+
+
+class TaggingHead(nn.Module):
+    def __init__(self, hidden: int, n_labels: int):
+        super().__init__()
+        self.out = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, n_labels))
+
+    def forward(self, hidden, mask, labels=None, n_choices=None):
+        logits = self.out(hidden)  # (B, L, n_labels); labels -100 on sub-tokens after the first
+        loss = None
+        if labels is not None:
+            loss = nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)
+        return {"loss": loss, "logits": logits}
+
+
+class SpanHead(nn.Module):
+    def __init__(self, hidden: int):
+        super().__init__()
+        self.out = nn.Linear(hidden, 2)
+
+    def forward(self, hidden, mask, start_positions=None, end_positions=None, n_choices=None):
+        start, end = self.out(hidden).unbind(-1)  # (B, L) each
+        very_negative = torch.finfo(start.dtype).min
+        start = start.masked_fill(mask == 0, very_negative)
+        end = end.masked_fill(mask == 0, very_negative)
+        loss = None
+        if start_positions is not None:
+            loss = (nn.functional.cross_entropy(start, start_positions)
+                    + nn.functional.cross_entropy(end, end_positions)) / 2
+        return {"loss": loss, "start_logits": start, "end_logits": end}
+
+
+def make_head(kind: str, hidden: int, n_labels: int, pooling: str) -> nn.Module:
+    heads = {
+        "classification": lambda: ClassificationHead(hidden, n_labels, pooling),
+        "multiple_choice": lambda: MultipleChoiceHead(hidden, pooling),
+        "tagging": lambda: TaggingHead(hidden, n_labels),
+        "span_qa": lambda: SpanHead(hidden),
+    }
+    return heads[kind]()
+
+
+class StiltsModel(nn.Module):
+    """encoder + head; multiple-choice inputs (B, C, L) are flattened to (B*C, L) for the encoder."""
+
+    def __init__(self, encoder: nn.Module, head: nn.Module):
+        super().__init__()
+        self.encoder = encoder
+        self.head = head
+        self._takes_types = "token_type_ids" in inspect.signature(encoder.forward).parameters
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None, **targets):
+        n_choices = input_ids.shape[1] if input_ids.dim() == 3 else None
+        flat = (lambda t: t.flatten(0, 1)) if n_choices else (lambda t: t)
+        kwargs = {"input_ids": flat(input_ids), "attention_mask": flat(attention_mask)}
+        if token_type_ids is not None and self._takes_types:
+            kwargs["token_type_ids"] = flat(token_type_ids)
+        hidden = self.encoder(**kwargs).last_hidden_state
+        return self.head(hidden, kwargs["attention_mask"], n_choices=n_choices, **targets)

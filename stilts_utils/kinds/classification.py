@@ -1,0 +1,35 @@
+"""Single-sentence and sentence-pair classification (XNLI, PAWS-X, MNLI, QQP, ANLI+)."""
+from __future__ import annotations
+
+from .common import argmax_rows, forward_batches, inputs_only
+
+LABEL_NAMES = ("labels",)
+
+
+def featurize(examples, tokenizer, task, settings):
+    def encode(batch):
+        pair = any(batch["text_b"])
+        enc = tokenizer(batch["text_a"], batch["text_b"] if pair else None, truncation=True,
+                        max_length=settings.max_seq_len)
+        enc["labels"] = batch["label"]
+        return enc
+    return examples.map(encode, batched=True, remove_columns=examples.column_names, desc="tokenize")
+
+
+def train_features(features):
+    return inputs_only(features, LABEL_NAMES)
+
+
+def collator(tokenizer):
+    from transformers import DataCollatorWithPadding
+
+    return DataCollatorWithPadding(tokenizer)
+
+
+def predict(model, features, examples, task, tokenizer, settings) -> list[str]:
+    out = forward_batches(model, features, collator(tokenizer), settings.eval_batch_size, ("logits",))
+    return [task.labels[i] for i in argmax_rows(out["logits"])]
+
+
+def gold(examples, task) -> list[str]:
+    return [task.labels[i] for i in examples["label"]]

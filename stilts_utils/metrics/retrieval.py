@@ -1,0 +1,203 @@
+"""Sentence retrieval from embedding matrices: BUCC bitext mining and Tatoeba accuracy@1.
+
+Everything is cosine similarity on L2-normalised float32 vectors, computed in row chunks so a
+10k x 10k search never holds the full similarity matrix (chunk x n floats at a time).
+
+BUCC follows the margin mining of xtreme `utils_retrieve.py` / jiant (anchors §2), written out here in
+numpy because faiss is a heavy optional install and the sets are small. Unlike those scripts we keep
+every id (xtreme drops texts that occur twice), never index past the last candidate when tuning the
+threshold, and apply a dev threshold to test unchanged.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+import numpy as np
+
+CHUNK = 2048  # query rows per matmul: 2048 x 10k float32 = 80 MB
+
+
+def l2_normalize(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def cosine(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Full cosine matrix [len(x), len(y)]; for small inputs (tests, a handful of pairs)."""
+    return l2_normalize(x) @ l2_normalize(y).T
+
+
+def _top_k_block(block: np.ndarray, k: int) -> np.ndarray:
+    """Column ids of the k largest values per row, ties broken towards the lower id."""
+    if k >= block.shape[1]:
+        return np.argsort(-block, axis=1, kind="stable")
+    part = np.argpartition(-block, k - 1, axis=1)[:, :k]  # O(n) per row, but arbitrary among ties
+    kth = np.take_along_axis(block, part, axis=1).min(axis=1)
+    tied = (block >= kth[:, None]).sum(axis=1) > k  # rows where the k-th value is shared: redo them exactly
+    if tied.any():
+        part[tied] = np.argsort(-block[tied], axis=1, kind="stable")[:, :k]
+    return part
+
+
+def top_k(queries: np.ndarray, keys: np.ndarray, k: int, chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest keys by cosine for every query: (sims [n, k], ids [n, k]), best first.
+
+    Ties go to the lower key index, so results do not depend on the chunk size."""
+    q, keys = l2_normalize(queries), l2_normalize(keys)
+    k = min(k, len(keys))
+    sims = np.empty((len(q), k), dtype=np.float32)
+    ids = np.empty((len(q), k), dtype=np.int64)
+    for start in range(0, len(q), chunk):
+        block = q[start:start + chunk] @ keys.T  # [chunk, n_keys]
+        part = _top_k_block(block, k)
+        part_sims = np.take_along_axis(block, part, axis=1)
+        order = np.lexsort((part, -part_sims), axis=1)  # similarity desc, then index asc
+        ids[start:start + chunk] = np.take_along_axis(part, order, axis=1)
+        sims[start:start + chunk] = np.take_along_axis(part_sims, order, axis=1)
+    return sims, ids
+
+
+# ---- BUCC ---------------------------------------------------------------------------------------------
+
+def _unique_rows(ids: Sequence[str], texts: Sequence[str] | None) -> tuple[np.ndarray, list[list[str]]]:
+    """Rows to mine on (first row of each distinct text) and, per mined row, every id that shares it."""
+    if texts is None:
+        return np.arange(len(ids)), [[i] for i in ids]
+    first: dict[str, int] = {}
+    groups: list[list[str]] = []
+    rows = []
+    for row, (sid, text) in enumerate(zip(ids, texts)):
+        if text not in first:
+            first[text] = len(groups)
+            groups.append([])
+            rows.append(row)
+        groups[first[text]].append(sid)
+    return np.asarray(rows), groups
+
+
+def _margin(cos: np.ndarray, cand: np.ndarray, mean_x: np.ndarray, mean_y: np.ndarray) -> np.ndarray:
+    """Ratio margin of each candidate: cos(x, y) / ((mean kNN sim of x + mean kNN sim of y) / 2).
+
+    cos, cand: [n, k] similarities and ids of each x's neighbours; mean_x [n], mean_y [n_y]."""
+    return cos / ((mean_x[:, None] + mean_y[cand]) / 2)
+
+
+def mine_rows(x: np.ndarray, y: np.ndarray, k: int = 4, chunk: int = CHUNK) -> list[tuple[int, int, float]]:
+    """Ratio-margin "max" mining over rows: (x_row, y_row, score), best first, each row used at most once.
+
+    Every x proposes its best-margin y among its k neighbours and every y its best x; all proposals are
+    sorted by score and kept greedily while neither side is used yet."""
+    x2y_sim, x2y = top_k(x, y, k, chunk)  # [n_x, k]
+    y2x_sim, y2x = top_k(y, x, k, chunk)  # [n_y, k]
+    mean_x, mean_y = x2y_sim.mean(axis=1), y2x_sim.mean(axis=1)
+    fwd = _margin(x2y_sim, x2y, mean_x, mean_y)  # [n_x, k]
+    bwd = _margin(y2x_sim, y2x, mean_y, mean_x)  # [n_y, k]
+    src = np.concatenate([np.arange(len(x)), y2x[np.arange(len(y)), bwd.argmax(axis=1)]])
+    trg = np.concatenate([x2y[np.arange(len(x)), fwd.argmax(axis=1)], np.arange(len(y))])
+    scores = np.concatenate([fwd.max(axis=1), bwd.max(axis=1)])
+    used_x, used_y, kept = set(), set(), []
+    for i in np.argsort(-scores, kind="stable"):
+        if src[i] not in used_x and trg[i] not in used_y:
+            used_x.add(src[i])
+            used_y.add(trg[i])
+            kept.append((int(src[i]), int(trg[i]), float(scores[i])))
+    return kept
+
+
+def mine_pairs(src_ids: Sequence[str], src_emb: np.ndarray, trg_ids: Sequence[str], trg_emb: np.ndarray,
+               src_texts: Sequence[str] | None = None, trg_texts: Sequence[str] | None = None,
+               k: int = 4, chunk: int = CHUNK) -> list[tuple[str, str, float]]:
+    """BUCC candidates (src_id, trg_id, margin score), best first, with no threshold applied.
+
+    With texts, identical sentences are mined once (as jiant does) and the pair is given to every id
+    sharing the text: two copies would otherwise compete for one partner in the greedy 1-1 step and
+    count twice in each other's kNN means. Without texts, every row is mined as it is."""
+    src_rows, src_groups = _unique_rows(src_ids, src_texts)
+    trg_rows, trg_groups = _unique_rows(trg_ids, trg_texts)
+    mined = mine_rows(np.asarray(src_emb)[src_rows], np.asarray(trg_emb)[trg_rows], k, chunk)
+    return [(s, t, score) for i, j, score in mined for s in src_groups[i] for t in trg_groups[j]]
+
+
+def pair_prf(gold: Iterable[tuple[str, str]], pred: Iterable[tuple[str, str]]) -> dict:
+    """Precision, recall and F1 (0-100) of predicted (src_id, trg_id) pairs, both taken as sets."""
+    gold, pred = {tuple(p) for p in gold}, {tuple(p) for p in pred}
+    correct = len(gold & pred)
+    if correct == 0:
+        return {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    precision, recall = correct / len(pred), correct / len(gold)
+    return {"precision": 100 * precision, "recall": 100 * recall,
+            "f1": 100 * 2 * precision * recall / (precision + recall)}
+
+
+def optimize_threshold(candidates: Sequence[tuple[str, str, float]], gold: Iterable[tuple[str, str]]) -> float:
+    """Score threshold that maximises F1 of `candidates` against `gold` (meant for dev gold).
+
+    Sweeps cut points between distinct scores, best first; the threshold is the midpoint to the next
+    lower score, or the last score itself when the best cut keeps every candidate (xtreme indexes past
+    the end there). Cutting only between distinct scores makes `score >= threshold` keep exactly the
+    swept set. With no correct candidate at all, nothing is kept (threshold above the best score)."""
+    gold = {tuple(p) for p in gold}
+    ranked = sorted(candidates, key=lambda c: -c[2])
+    if not ranked:
+        return float("inf")
+    best_f1, threshold = 0.0, float(np.nextafter(ranked[0][2], np.inf))
+    correct = 0
+    for i, (s, t, score) in enumerate(ranked):
+        correct += (s, t) in gold
+        is_last = i + 1 == len(ranked)
+        if not is_last and ranked[i + 1][2] == score:
+            continue  # a cut between equal scores cannot be expressed as a threshold
+        f1 = 2 * correct / (i + 1 + len(gold)) if correct else 0.0
+        if f1 > best_f1:
+            best_f1 = f1
+            threshold = score if is_last else (score + ranked[i + 1][2]) / 2
+    return float(threshold)
+
+
+def apply_threshold(candidates: Iterable[tuple[str, str, float]], threshold: float) -> set[tuple[str, str]]:
+    """Pairs whose score is >= threshold (a dev threshold is applied to test unchanged)."""
+    return {(s, t) for s, t, score in candidates if score >= threshold}
+
+
+def bucc_scores(candidates: Sequence[tuple[str, str, float]], gold: Iterable[tuple[str, str]],
+                threshold: float | None = None) -> dict:
+    """P/R/F1 (0-100) of thresholded candidates plus the raw threshold used.
+
+    threshold=None tunes it on this same gold: an oracle, the jiant/xtreme dev number. Pass the dev
+    threshold to score test honestly."""
+    gold = {tuple(p) for p in gold}
+    if threshold is None:
+        threshold = optimize_threshold(candidates, gold)
+    return {**pair_prf(gold, apply_threshold(candidates, threshold)), "threshold": threshold}
+
+
+# ---- Tatoeba ------------------------------------------------------------------------------------------
+
+def nearest(queries: np.ndarray, keys: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+    """Index of the most cosine-similar key for every query (ties: lowest index)."""
+    return top_k(queries, keys, 1, chunk)[1][:, 0]
+
+
+def tatoeba_accuracy(xx_emb: np.ndarray, en_emb: np.ndarray, direction: str = "en2xx",
+                     chunk: int = CHUNK) -> float:
+    """Accuracy@1 (0-100) where row i of each side translates row i of the other.
+
+    "en2xx" (XTREME and jiant): each English sentence retrieves among the non-English ones; "xx2en" the
+    other way round."""
+    if len(xx_emb) != len(en_emb):
+        raise ValueError(f"tatoeba: {len(xx_emb)} non-English rows vs {len(en_emb)} English rows")
+    if direction == "en2xx":
+        found = nearest(en_emb, xx_emb, chunk)
+    elif direction == "xx2en":
+        found = nearest(xx_emb, en_emb, chunk)
+    else:
+        raise ValueError(f"tatoeba direction {direction!r}: use 'en2xx' or 'xx2en'")
+    return 100.0 * float(np.mean(found == np.arange(len(found))))
+
+
+def tatoeba_scores(xx_emb: np.ndarray, en_emb: np.ndarray, chunk: int = CHUNK) -> dict:
+    """Both directions; "accuracy" is the XTREME one (en2xx)."""
+    en2xx = tatoeba_accuracy(xx_emb, en_emb, "en2xx", chunk)
+    return {"accuracy": en2xx, "accuracy_en2xx": en2xx,
+            "accuracy_xx2en": tatoeba_accuracy(xx_emb, en_emb, "xx2en", chunk)}

@@ -1,0 +1,212 @@
+"""The three phases as calls a notebook makes: pretrained encoder, intermediate training, target run."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from . import data, evaluation
+from .config import Study, load_study, world_settings
+from .heads import StiltsModel, make_head
+from .kinds import KINDS
+from .models import count_parameters, default_pooling, load_config, load_encoder, load_tokenizer
+from .paths import Encoder, Pair, StudyPaths, short_hash
+from .results import atomic_write_text, make_rows, write_rows
+from .tasks import REGISTRY
+from .training import fit
+
+COMPLETE = "COMPLETE"
+
+
+# ---- phase 1 ---------------------------------------------------------------------------------------
+
+def world_dir(study: Study, variant: str = "") -> Path:
+    from .sandbox import settings_hash
+
+    return StudyPaths(study).world(settings_hash(world_settings(study, variant)))
+
+
+def pretrained_path(study: Study, model: str, variant: str = "") -> str:
+    """Hub id / local dir of a real model; the sandbox's models are pretrained here on first use."""
+    if study.world != "sandbox":
+        return model
+    from .sandbox import DEFAULT_SIZES, build_world, pretrain_model
+
+    settings, root = world_settings(study, variant), world_dir(study, variant)
+    size = DEFAULT_SIZES[model.removeprefix("sandbox-")]
+    data_root = build_world(settings, root / "data")
+    return str(pretrain_model(settings, size, data_root, root / "models" / f"{size.name}-{short_hash(size)}"))
+
+
+# ---- phase 2 ---------------------------------------------------------------------------------------
+
+def encoder_dir(study: Study, job: Encoder) -> Path:
+    """Keyed by everything that changes the encoder: the pretrained model and the phase-2 settings."""
+    key = {"pretrained": pretrained_key(study, job.model, job.variant), "phase2": study.phase2,
+           "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
+           "multitask": study.multitask if job.intermediate == "multitask" else None,
+           "languages": translation_languages(study, job) if job.data != "en" else []}
+    return StudyPaths(study).encoder_dir(job, short_hash(key))
+
+
+def pretrained_key(study: Study, model: str, variant: str) -> str:
+    if study.world != "sandbox":
+        return model
+    return f"{world_dir(study, variant).name}/{model}"
+
+
+def translation_languages(study: Study, job: Encoder) -> list[str]:
+    """Non-English languages whose translated intermediate data is used (RQ3)."""
+    target_langs = {lang for t in study.targets for lang in study.languages_for(t)}
+    return sorted(target_langs - {"en"})
+
+
+def intermediate_rows(study: Study, job: Encoder, task_name: str):
+    """English rows, their translations, or both; translated = as many rows as English, spread evenly
+    over the languages, so RQ3 compares languages of data rather than amounts of it."""
+    import datasets
+
+    english = data.load_split(task_name, "en", "train", study, job.variant)
+    if job.data == "en":
+        return english
+    langs = translation_languages(study, job)
+    parts = [data.load_split(task_name, lang, "train", study, job.variant) for lang in langs]
+    translated = datasets.concatenate_datasets(
+        [p.select(range(k, len(p), len(langs))) for k, p in enumerate(parts)])
+    return translated if job.data == "translated" else datasets.concatenate_datasets([english, translated])
+
+
+def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, data_kind: str,
+                       seed: int) -> pd.DataFrame:
+    """Phase 2: train on the intermediate task, save the encoder at each checkpoint fraction."""
+    from transformers import set_seed
+
+    study = load_study(study_file)
+    job = Encoder(model, variant, intermediate, data_kind, seed)
+    out = encoder_dir(study, job)
+    if (out / COMPLETE).exists():
+        return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
+    pre = pretrained_path(study, model, variant)
+    tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
+    task = REGISTRY[intermediate]
+    kind = KINDS[task.kind]
+    set_seed(seed)
+    net = StiltsModel(encoder, _head(task, encoder.config, pre))
+    s2 = study.phase2
+    rows = _cap(intermediate_rows(study, job, intermediate), s2.max_train_examples, seed)
+    feats = kind.featurize(rows, tokenizer, task, s2)
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    from .training import total_steps
+
+    steps = total_steps(len(feats), s2)
+    marks = {max(1, round(f * steps)): f for f in study.checkpoints}
+    saved = []
+
+    def save(step):
+        net.encoder.save_pretrained(tmp / f"step-{step}")
+        tokenizer.save_pretrained(tmp / f"step-{step}")
+        saved.append({"fraction": marks[step], "steps": step, "dir": f"step-{step}"})
+
+    fit(net, kind.train_features(feats), kind.collator(tokenizer), s2, seed, kind.LABEL_NAMES,
+        save_at={s: save for s in marks})
+    dev = evaluation.english_dev(study, task, net, tokenizer, s2, variant)
+    summary = {"job": job.__dict__, "steps": steps, "train_rows": len(rows), "checkpoints": saved,
+               "dev_after_training": dev}
+    atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    (out / COMPLETE).touch()
+    return pd.DataFrame(saved)
+
+
+def _head(task, config, pretrained: str):
+    hidden = getattr(config, "hidden_size", None) or config.d_model
+    return make_head(task.kind, hidden, len(task.labels), default_pooling(pretrained, config))
+
+
+def _cap(rows, n: int, seed: int):
+    return rows.shuffle(seed=seed).select(range(n)) if n and len(rows) > n else rows
+
+
+def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
+    """(directory, phase-2 steps) of the encoder a pair starts from."""
+    if pair.encoder is None:
+        return pretrained_path(study, pair.model, pair.variant), 0
+    out = encoder_dir(study, pair.encoder)
+    if not (out / COMPLETE).exists():
+        raise RuntimeError(f"intermediate encoder {pair.encoder.id} is not trained yet ({out})")
+    saved = json.loads((out / "summary.json").read_text())["checkpoints"]
+    match = [c for c in saved if abs(c["fraction"] - pair.checkpoint) < 1e-9]
+    if not match:
+        raise RuntimeError(f"{out} has no checkpoint at fraction {pair.checkpoint}; it has "
+                           f"{[c['fraction'] for c in saved]}")
+    return str(out / match[0]["dir"]), match[0]["steps"]
+
+
+# ---- phase 3 ---------------------------------------------------------------------------------------
+
+def run_pair(study_file: str, model: str, variant: str, intermediate: str, data_kind: str,
+             checkpoint: float, target: str, seed: int) -> pd.DataFrame:
+    """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation."""
+    start = time.time()
+    study = load_study(study_file)
+    pair = Pair(model, variant, intermediate, data_kind, float(checkpoint), target, seed)
+    path, inter_steps = encoder_for(study, pair)
+    tokenizer, encoder = load_tokenizer(path), load_encoder(path)
+    params = count_parameters(encoder)
+    task = REGISTRY[target]
+    if task.trains:
+        scores, target_steps = _train_and_evaluate(study, pair, task, encoder, tokenizer, path)
+    else:
+        scores, target_steps = evaluation.retrieval(study, pair, task, encoder, tokenizer), 0
+    meta = {"study": study.name, "model": model, "model_params": params, "intermediate": intermediate,
+            "intermediate_data": data_kind, "intermediate_steps": inter_steps, "target": target,
+            "seed": seed, "target_steps": target_steps, "run_id": pair.id,
+            "wall_time_s": round(time.time() - start, 1), "variant": variant}
+    rows = make_rows(meta, scores)
+    write_rows(StudyPaths(study).rows(pair), rows)
+    return pd.DataFrame(rows)
+
+
+def _train_and_evaluate(study, pair, task, encoder, tokenizer, path):
+    from transformers import set_seed
+
+    kind, s3 = KINDS[task.kind], study.target_settings(task.name)
+    set_seed(pair.seed)
+    net = StiltsModel(encoder, _head(task, load_config(path), path))  # the STILTs step: a fresh head
+    train = _cap(data.load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
+                 pair.seed)
+    feats = kind.featurize(train, tokenizer, task, s3)
+    select = REGISTRY[task.select_task]
+    dev = _cap(data.load_split(select.name, "en", "dev", study, pair.variant), s3.eval_subset, pair.seed)
+    dev_feats = kind.featurize(dev, tokenizer, select, s3)
+
+    def score_fn():
+        preds = kind.predict(net, dev_feats, dev, select, tokenizer, s3)
+        return evaluation.headline(select, evaluation.score(select, "en", preds, kind.gold(dev, select)))
+
+    result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
+                 score_fn=score_fn)
+    scores = evaluation.zero_shot(study, pair, task, net, tokenizer, s3)
+    scores[("en", "select")] = {"selection_" + select.metric: result.best_score, "best_step": result.best_step}
+    return scores, result.steps
+
+
+# ---- before any notebook ---------------------------------------------------------------------------
+
+def prepare(study: Study) -> None:
+    """Phase 1 for the sandbox (world and models, cached); for real studies a fast preflight that fails
+    with instructions when a model or dataset can be neither read locally nor downloaded."""
+    if study.world == "sandbox":
+        for variant in study.variant_names:
+            for model in study.models:
+                print(f"phase 1: {model}{' (' + variant + ')' if variant else ''} ...", flush=True)
+                print(f"phase 1: ready {pretrained_path(study, model, variant)}", flush=True)
+        return
+    from .preflight import check
+
+    check(study)

@@ -1,0 +1,45 @@
+"""Before a real study starts: can every model and dataset be read? Answers in seconds, not retries."""
+from __future__ import annotations
+
+from .data import DataUnavailable, hub_help, local_root
+from .models import hub_reachable, load_config
+from .tasks import REGISTRY
+
+
+def needed_tasks(study) -> list[str]:
+    names = set(study.targets)
+    for target in study.targets:
+        task = REGISTRY[target]
+        names |= {task.train_task, task.select_task} if task.trains else set()
+    names |= {i for i in study.intermediate if i not in ("none", "multitask")}
+    names |= set(study.multitask.tasks) if "multitask" in study.intermediate else set()
+    return sorted(names)
+
+
+def _hub_cached(task) -> bool:
+    """True when the datasets cache already holds this dataset (checked offline)."""
+    import datasets
+
+    lang = task.languages[0]
+    try:
+        datasets.load_dataset_builder(task.source.hf_id, task.source.config_for(lang))
+        return True
+    except Exception:
+        return False
+
+
+def check(study) -> None:
+    for model in study.models:
+        load_config(model, model in study.trust_remote_code)  # raises ModelUnavailable with the fix
+    if hub_reachable():
+        return
+    missing = []
+    for name in needed_tasks(study):
+        task = REGISTRY[name]
+        if local_root(study, task) is None and (task.source.reader != "hub" or not _hub_cached(task)):
+            missing.append(name)
+    if missing:
+        first = REGISTRY[missing[0]]
+        raise DataUnavailable(
+            f"no network and no local copy of: {', '.join(missing)}. For example: "
+            + hub_help(first, first.source.config_for(first.languages[0]), "train"))

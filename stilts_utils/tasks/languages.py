@@ -1,0 +1,41 @@
+"""XTREME's evaluation languages per target task (google-research/xtreme README and evaluate.py
+TASK2LANGS; see docs/tasks.md). The single source for task definitions and aggregation."""
+
+XNLI = "ar bg de el en es fr hi ru sw th tr ur vi zh".split()
+PAWSX = "de en es fr ja ko zh".split()
+UDPOS = ("af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl tr ur vi "
+         "yo zh").split()
+PANX = ("af ar bg bn de el en es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr ms my nl pt ru sw ta "
+        "te th tl tr ur vi yo zh").split()
+XQUAD = "ar de el en es hi ru th tr vi zh".split()
+MLQA = "ar de en es hi vi zh".split()
+TYDIQA = "ar bn en fi id ko ru sw te".split()
+BUCC = "de fr ru zh".split()
+TATOEBA = ("af ar bg bn de el es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr nl pt ru sw ta te th tl "
+           "tr ur vi zh").split()
+
+# XTREME-R additions used for RQ5 (Ruder et al. 2021).
+XCOPA = "et ht id it qu sw ta th tr vi zh".split()
+
+# The hub's UD-POS configs use English language names (google/xtreme `udpos.<Name>`).
+UDPOS_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "de": "German", "el": "Greek", "en": "English",
+    "es": "Spanish", "et": "Estonian", "eu": "Basque", "fa": "Persian", "fi": "Finnish", "fr": "French",
+    "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
+    "kk": "Kazakh", "ko": "Korean", "mr": "Marathi", "nl": "Dutch", "pt": "Portuguese", "ru": "Russian",
+    "ta": "Tamil", "te": "Telugu", "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "ur": "Urdu",
+    "vi": "Vietnamese", "yo": "Yoruba", "zh": "Chinese",
+}
+
+# Tatoeba configs on the hub use ISO 639-3 codes (google/xtreme `tatoeba.<iso3>`).
+ISO3 = {
+    "af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "de": "deu", "el": "ell", "es": "spa", "et": "est",
+    "eu": "eus", "fa": "pes", "fi": "fin", "fr": "fra", "he": "heb", "hi": "hin", "hu": "hun", "id": "ind",
+    "it": "ita", "ja": "jpn", "jv": "jav", "ka": "kat", "kk": "kaz", "ko": "kor", "ml": "mal", "mr": "mar",
+    "nl": "nld", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel", "th": "tha", "tl": "tgl",
+    "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn",
+}
+
+UPOS = ("ADJ ADP ADV AUX CCONJ DET INTJ NOUN NUM PART PRON PROPN PUNCT SCONJ SYM VERB X").split()
+NER = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+NLI = ("entailment", "neutral", "contradiction")

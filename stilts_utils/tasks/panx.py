@@ -1,0 +1,10 @@
+from .base import Source, Task
+from .languages import NER, PANX
+from .mapping import tags
+
+TASK = Task(
+    name="panx", kind="tagging", role="target", metric="f1",
+    source=Source("google/xtreme", "PAN-X.{lang}", {"train": "train", "dev": "validation", "test": "test"}),
+    to_canonical=tags("tokens", "ner_tags"), labels=NER, languages=tuple(PANX), train_size=20_000,
+    description="WikiANN NER with Rahimi et al. splits (XTREME PAN-X); seqeval entity F1",
+)

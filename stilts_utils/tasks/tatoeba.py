@@ -1,0 +1,11 @@
+from .base import Source, Task
+from .languages import ISO3, TATOEBA
+from .mapping import parallel_pairs
+
+TASK = Task(
+    name="tatoeba", kind="retrieval", role="target", metric="accuracy",
+    source=Source("google/xtreme", "tatoeba.{name}", {"test": "validation"}, lang_names=ISO3),
+    to_canonical=parallel_pairs("source_sentence", "target_sentence"), languages=tuple(TATOEBA),
+    eval_splits=("test",),
+    description="Tatoeba (LASER v1) <-> English; accuracy@1, no training; its only split is XTREME's test",
+)

@@ -1,0 +1,12 @@
+from .base import Source, Task
+from .languages import UDPOS, UDPOS_NAMES, UPOS
+from .mapping import tags
+
+TASK = Task(
+    name="udpos", kind="tagging", role="target", metric="f1",
+    source=Source("google/xtreme", "udpos.{name}", {"train": "train", "dev": "validation", "test": "test"},
+                  lang_names=UDPOS_NAMES),
+    to_canonical=tags("tokens", "pos_tags"), labels=UPOS, languages=tuple(UDPOS), train_size=21_253,
+    test_only=("kk", "th", "tl", "yo"),  # XTREME: no dev treebank for these (kk also has train)
+    description="UD v2.5 POS (XTREME conversion); XTREME's seqeval F1 and token accuracy",
+)

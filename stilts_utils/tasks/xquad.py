@@ -1,0 +1,11 @@
+from .base import Source, Task
+from .languages import XQUAD
+from .mapping import squad
+
+TASK = Task(
+    name="xquad", kind="span_qa", role="target", metric="f1",
+    source=Source("google/xquad", "xquad.{lang}", {"test": "validation"}),
+    to_canonical=squad, languages=tuple(XQUAD), train_on="squad", select_on="squad",
+    eval_splits=("test",), train_size=87_599,
+    description="XQuAD; trains on SQuAD v1.1, selects on SQuAD dev; its only split is XTREME's test",
+)

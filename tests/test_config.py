@@ -1,0 +1,68 @@
+"""Study files are validated before any compute, with messages that name the bad value."""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stilts_utils.config import StudyError, load_study, study_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = yaml.safe_load((ROOT / "params" / "sandbox.yaml").read_text())
+
+
+def study(**changes):
+    return study_from_dict({**BASE, **changes}, "t")
+
+
+def test_default_study_is_valid():
+    s = load_study(ROOT / "params" / "sandbox.yaml")
+    assert s.name == "sandbox" and "none" in s.intermediate and s.targets
+
+
+@pytest.mark.parametrize("changes, needle", [
+    ({"targets": ["xnli", "udpos_typo"]}, "'udpos_typo'"),
+    ({"intermediate": ["none", "mnlii"]}, "'mnlii'"),
+    ({"models": ["sandbox-huge"]}, "'sandbox-huge'"),
+    ({"languages": ["en", "klingon"]}, "'klingon'"),
+    ({"intermediate_data": ["french"]}, "'french'"),
+    ({"checkpoints": [0.5, 1.5]}, "1.5"),
+    ({"phase2": {"lr": "fast"}}, "phase2.lr"),
+    ({"phase2": {"learning_rate": 1e-5}}, "'learning_rate'"),
+    ({"seedz": [0]}, "'seedz'"),
+    ({"world": "mars"}, "'mars'"),
+    ({"retrieval": {"pooling": "max"}}, "'max'"),
+    ({"phase3_overrides": {"tatoeba_x": {"epochs": 1}}}, "'tatoeba_x'"),
+    ({"sandbox": {"seed": 0, "colour": "blue"}}, "'colour'"),
+])
+def test_bad_values_are_named(changes, needle):
+    with pytest.raises(StudyError) as err:
+        study(**changes)
+    assert needle in str(err.value)
+
+
+def test_misspelt_task_lists_the_valid_ones():
+    with pytest.raises(StudyError) as err:
+        study(targets=["xnl"])
+    msg = str(err.value)
+    for valid in ("xnli", "udpos", "panx", "xquad", "bucc2018", "tatoeba"):
+        assert valid in msg
+
+
+def test_cli_fails_fast_on_a_misspelt_task(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**BASE, "targets": ["xnli", "tatoebaa"]}))
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, "-m", "stilts_utils", "run", str(bad)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "'tatoebaa'" in proc.stderr and "tatoeba" in proc.stderr.replace("'tatoebaa'", "")
+    assert time.time() - t0 < 5, "validation must fail before any compute"
+
+
+def test_phase3_overrides_apply_per_target():
+    s = study(phase3_overrides={"xnli": {"epochs": 7}})
+    assert s.target_settings("xnli").epochs == 7
+    assert s.target_settings("udpos").epochs == s.phase3.epochs
