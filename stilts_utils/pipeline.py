@@ -81,7 +81,7 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, data_kind: str,
                        seed: int) -> pd.DataFrame:
-    """Phase 2: train on the intermediate task, save the encoder at each checkpoint fraction."""
+    """Phase 2: train on the intermediate task(s), save the encoder at each checkpoint fraction."""
     from transformers import set_seed
 
     study = load_study(study_file)
@@ -91,18 +91,15 @@ def train_intermediate(study_file: str, model: str, variant: str, intermediate: 
         return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
     pre = pretrained_path(study, model, variant)
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
-    task = REGISTRY[intermediate]
-    kind = KINDS[task.kind]
+    names = study.multitask.tasks if intermediate == "multitask" else [intermediate]
+    tasks = [REGISTRY[n] for n in names]
     set_seed(seed)
-    net = StiltsModel(encoder, _head(task, encoder.config, pre))
-    s2 = study.phase2
-    rows = _cap(intermediate_rows(study, job, intermediate), s2.max_train_examples, seed)
-    feats = kind.featurize(rows, tokenizer, task, s2)
+    heads = [_head(t, encoder.config, pre) for t in tasks]
+    feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
+    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed)
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    from .training import total_steps
-
-    steps = total_steps(len(feats), s2)
+    steps = train_args["steps"]
     marks = {max(1, round(f * steps)): f for f in study.checkpoints}
     saved = []
 
@@ -111,16 +108,44 @@ def train_intermediate(study_file: str, model: str, variant: str, intermediate: 
         tokenizer.save_pretrained(tmp / f"step-{step}")
         saved.append({"fraction": marks[step], "steps": step, "dir": f"step-{step}"})
 
-    fit(net, kind.train_features(feats), kind.collator(tokenizer), s2, seed, kind.LABEL_NAMES,
-        save_at={s: save for s in marks})
-    dev = evaluation.english_dev(study, task, net, tokenizer, s2, variant)
-    summary = {"job": job.__dict__, "steps": steps, "train_rows": len(rows), "checkpoints": saved,
-               "dev_after_training": dev}
+    fit(net, settings=study.phase2, seed=seed, save_at={s: save for s in marks}, **train_args)
+    dev = {t.name: evaluation.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
+                                          variant) for t, h in zip(tasks, heads)}
+    summary = {"job": job.__dict__, "steps": steps, "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
+               "checkpoints": saved, "dev_after_training": dev}
     atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / COMPLETE).touch()
     return pd.DataFrame(saved)
+
+
+def _intermediate_features(study, job, task, tokenizer):
+    rows = _cap(intermediate_rows(study, job, task.name), study.phase2.max_train_examples, job.seed)
+    return KINDS[task.kind].featurize(rows, tokenizer, task, study.phase2)
+
+
+def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed):
+    """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task)."""
+    from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
+    from .training import total_steps
+
+    s2 = study.phase2
+    kinds = [KINDS[t.kind] for t in tasks]
+    if len(tasks) == 1:
+        return StiltsModel(encoder, heads[0]), {
+            "features": kinds[0].train_features(feats[0]), "collate": kinds[0].collator(tokenizer),
+            "label_names": kinds[0].LABEL_NAMES, "steps": total_steps(len(feats[0]), s2)}
+    mt = study.multitask
+    sizes = [len(f) for f in feats]
+    probs = task_probabilities(sizes, mt.cap, mt.temperature)
+    steps = total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes), s2)
+    labels = sorted({name for k in kinds for name in k.LABEL_NAMES})
+    return StiltsModel(encoder, RoutedHead(heads)), {
+        "features": concat_features([k.train_features(f) for k, f in zip(kinds, feats)]),
+        "collate": routed_collator([k.collator(tokenizer) for k in kinds]), "label_names": labels,
+        "steps": steps,
+        "sampler_factory": lambda n: TaskBatchSampler(sizes, probs, s2.batch_size, n, seed)}
 
 
 def _head(task, config, pretrained: str):

@@ -102,6 +102,7 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     paths = StudyPaths(study, ROOT)
     outcome = Outcome()
     prepare(study)  # phase 1 and preflight: fails fast, before any notebook starts
+    write_language_table(study, paths)
     encoders = grid.encoders(study)
     todo = [e for e in encoders if not is_done(study, e)]
     outcome.skipped += [e.id for e in encoders if e not in todo]
@@ -118,6 +119,25 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
         run_analysis(study, study_file, paths)
     print(summary(study, outcome, df))
     return outcome
+
+
+def write_language_table(study: Study, paths: StudyPaths) -> None:
+    """The study's language metadata beside its results, so analysis reads only the study folder."""
+    from .results import atomic_write_text
+
+    if study.world == "sandbox":
+        import pandas as pd
+
+        from .config import world_settings
+        from .sandbox import language_table
+
+        table = pd.concat([language_table(world_settings(study, v)).assign(variant=v)
+                           for v in study.variant_names])
+    else:
+        from .langmeta import language_table
+
+        table = language_table().assign(variant="")
+    atomic_write_text(paths.dir / "languages.csv", table.to_csv(index=False))
 
 
 def collect(study: Study):

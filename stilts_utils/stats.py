@@ -160,18 +160,23 @@ def _fit(make, name, n, n_groups=np.nan):
 
 
 def _warning_note(caught):
-    kinds = sorted({w.category.__name__ for w in caught if "Convergence" in w.category.__name__
-                    or "boundary" in str(w.message).lower() or "singular" in str(w.message).lower()})
-    return ("warning: " + ", ".join(kinds)) if kinds else ""
+    """Convergence/boundary warnings matter for reading a MixedLM; keep their first line."""
+    notes = dict.fromkeys(f"{w.category.__name__}: {str(w.message).splitlines()[0][:90]}" for w in caught
+                          if "Convergence" in w.category.__name__ or "singular" in str(w.message).lower())
+    return ("warning: " + "; ".join(notes)) if notes else ""
 
 
 def _tidy(res, name, n, n_groups, note):
     ci = res.conf_int()
     terms = [t for t in res.params.index if t != "Group Var"]  # the MixedLM variance is not a coefficient
-    return pd.DataFrame({"model": name, "term": terms, "coef": res.params[terms].to_numpy(),
-                         "se": res.bse[terms].to_numpy(), "ci_low": ci.loc[terms, 0].to_numpy(),
-                         "ci_high": ci.loc[terms, 1].to_numpy(), "p": res.pvalues[terms].to_numpy(),
-                         "n": n, "n_groups": n_groups, "note": note})
+    out = pd.DataFrame({"model": name, "term": terms, "coef": res.params[terms].to_numpy(),
+                        "se": res.bse[terms].to_numpy(), "ci_low": ci.loc[terms, 0].to_numpy(),
+                        "ci_high": ci.loc[terms, 1].to_numpy(), "p": res.pvalues[terms].to_numpy(),
+                        "n": n, "n_groups": n_groups, "note": note})
+    if hasattr(res, "cov_re"):  # random-intercept variance, in squared units of the outcome
+        out.loc[len(out)] = {"model": name, "term": "group_var", "coef": float(res.cov_re.iloc[0, 0]),
+                             "n": n, "n_groups": n_groups, "note": note}
+    return out
 
 
 def _failed(name, n, note):

@@ -78,16 +78,23 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names) -> Trainin
 
 
 def fit(model, features, collate, settings, seed: int, label_names, score_fn=None,
-        save_at: dict | None = None) -> FitResult:
+        save_at: dict | None = None, steps: int | None = None, sampler_factory=None) -> FitResult:
     """Train `model` on `features`; with `score_fn`, reload the best English-dev weights at the end.
 
-    save_at: {step: callback(step)} to save the encoder at fixed points of the run."""
-    steps = total_steps(len(features), settings)
+    save_at: {step: callback(step)} to save the encoder at fixed points of the run.
+    sampler_factory(steps) -> batch sampler: multi-task batches (see multitask.py)."""
+    steps = steps or total_steps(len(features), settings)
     select = _Select(model, score_fn, settings.eval_every) if score_fn else None
     callbacks = [c for c in (select, _SaveAt(set(save_at or {}), lambda s: save_at[s](s))) if c]
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = Trainer(model=model, args=_args(settings, steps, seed, tmp, label_names),
-                          train_dataset=features, data_collator=collate, callbacks=callbacks)
+        args = _args(settings, steps, seed, tmp, label_names)
+        kwargs = dict(model=model, args=args, train_dataset=features, data_collator=collate, callbacks=callbacks)
+        if sampler_factory is None:
+            trainer = Trainer(**kwargs)
+        else:
+            from .multitask import MultiTaskTrainer
+
+            trainer = MultiTaskTrainer(**kwargs, batch_sampler=sampler_factory(steps * settings.grad_accum))
         trainer.train()
     if select is None:
         return FitResult(steps, steps, None)

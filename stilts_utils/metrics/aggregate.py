@@ -9,21 +9,11 @@ from __future__ import annotations
 import math
 import pandas as pd
 
-# Exact XTREME evaluation languages (anchors §1.2; xtreme evaluate.py TASK2LANGS).
-TASK2LANGS = {
-    "xnli": "ar bg de el en es fr hi ru sw th tr ur vi zh".split(),
-    "pawsx": "de en es fr ja ko zh".split(),
-    "udpos": ("af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl tr ur vi "
-              "yo zh").split(),
-    "panx": ("af ar bg bn de el en es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr ms my nl pt ru sw "
-             "ta te th tl tr ur vi yo zh").split(),
-    "xquad": "ar de el en es hi ru th tr vi zh".split(),
-    "mlqa": "ar de en es hi vi zh".split(),
-    "tydiqa": "ar bn en fi id ko ru sw te".split(),
-    "bucc2018": "de fr ru zh".split(),
-    "tatoeba": ("af ar bg bn de el es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr nl pt ru sw ta te "
-                "th tl tr ur vi zh").split(),
-}
+from ..tasks import languages as L
+
+# Exact XTREME evaluation languages (anchors §1.2; xtreme evaluate.py TASK2LANGS), one source of truth.
+TASK2LANGS = {"xnli": L.XNLI, "pawsx": L.PAWSX, "udpos": L.UDPOS, "panx": L.PANX, "xquad": L.XQUAD,
+              "mlqa": L.MLQA, "tydiqa": L.TYDIQA, "bucc2018": L.BUCC, "tatoeba": L.TATOEBA}
 GROUPS = {
     "classification": ["pawsx", "xnli"],
     "structured_prediction": ["udpos", "panx"],

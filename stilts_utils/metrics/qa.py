@@ -57,7 +57,7 @@ def normalize_mlqa(text: str, lang: str) -> str:
     if articles is not None:
         text = articles.sub(" ", text)
     if lang == "zh":
-        pass
+        text = _CJK.sub(r" \1 ", text)
     return " ".join(text.split())
 
 

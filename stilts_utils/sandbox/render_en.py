@@ -115,13 +115,15 @@ def question_toks(clause: Clause, role: str, style: random.Random) -> list[Tok]:
         wh = _wh(clause.subj, role, style)
         obj = np_toks(clause.obj, "obj", style) if clause.obj else []
         return capitalize(wh + verb_toks(clause, role == "count", style) + obj + tail)
-    aux = [Tok(aux_form(clause, subj_pl), "AUX")] + ([Tok("not", "PART")] if clause.neg else [])
+    # do-support and subject-aux inversion: "did Maria not see", "will the cats not eat"
+    aux = [Tok(aux_form(clause, subj_pl), "AUX", role="verb")]
+    verb = [Tok("not", "PART", role="verb")] if clause.neg else []
+    verb += [Tok(_syn(clause.verb, style)[0], "VERB", role="verb")]
     subj = np_toks(clause.subj, "subj", style)
-    verb = [Tok(_syn(clause.verb, style)[0], "VERB", role="verb")]
     obj = np_toks(clause.obj, "obj", style) if clause.obj and role not in ("obj", "count") else []
     if role == "yn":
-        return capitalize(aux[:1] + subj + aux[1:] + verb + obj + tail)
-    if role in ("obj", "count"):
+        wh = []
+    elif role in ("obj", "count"):
         wh = _wh(clause.obj, role, style)
     else:
         wh = [Tok("where" if role == "place" else "when", "ADV", role="wh")]

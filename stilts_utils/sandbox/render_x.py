@@ -23,6 +23,7 @@ class XLang:
 
     def __init__(self, lex: DerivedLexicon, switch: float = 0.0):
         self.spec, self.lex, self.switch = lex.spec, lex, switch
+        self.code = lex.spec.code
         self.script = lambda s: to_script(s, lex.spec.script)
 
     # --- words -------------------------------------------------------------------------------
