@@ -75,6 +75,7 @@ def pair_up(df, column, a, b, value="gain"):
     ids = ["study", "variant", "model", "intermediate", "intermediate_data", "intermediate_steps",
            "target", "language", "split", "metric"]
     keys = [c for c in ids if c in df.columns and c != column and c not in FOLLOWS.get(column, [])]
+    one_row_per_unit(df, [*keys, column])
     wide = df.set_index([*keys, column])[value].unstack(column).reindex(columns=[a, b])
     wide = wide.dropna().rename(columns={a: "value_a", b: "value_b"}).reset_index()
     wide.columns.name = None

@@ -80,7 +80,7 @@ def _rho_text(df, x, y):
     return row.note if row.note else f"ρ={row.spearman:.2f}, n={row.n}"
 
 
-def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=None):
+def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=None, ylabel=None):
     """Scatter + OLS line of y on pretraining volume, one panel per `facet`; Spearman rho in the title.
 
     With `hue` (e.g. "model") each level gets its own line and its rho goes in the legend.
@@ -100,7 +100,7 @@ def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=Non
             for row in sub.itertuples():
                 ax.annotate(row.language, (getattr(row, x), getattr(row, y)), fontsize=6, alpha=0.7)
         title = f"{panel}" + (f": {_rho_text(part, x, y)}" if hue is None else "")
-        ax.set(title=title, xlabel=x.replace("_", " "), ylabel=y)
+        ax.set(title=title, xlabel=x.replace("_", " "), ylabel=ylabel or y)
         if hue is not None:
             ax.legend(fontsize=6, title=hue, title_fontsize=6)
     return fig

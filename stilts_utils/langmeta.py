@@ -29,16 +29,20 @@ def join_languages(df, table=None):
     """Left join language metadata onto `df` by `language` and add `log10_cc100_tokens`.
 
     `table` is the packaged table by default, or any table with JOIN_COLUMNS (e.g. the sandbox world's).
+    A table holding several `variant`s (one sandbox world per study variant) joins on (variant, language).
     Columns that `df` already has are not joined again, so joining twice is harmless.
     """
     table = language_table() if table is None else table
     missing = [c for c in JOIN_COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"language table lacks columns {missing}; it needs {list(JOIN_COLUMNS)}")
-    if table.language.duplicated().any():
-        raise ValueError(f"language table repeats {sorted(table.language[table.language.duplicated()])}")
-    extra = [c for c in table.columns if c == "language" or c not in df.columns]
-    out = df.merge(table[extra], on="language", how="left", validate="many_to_one")
+    per_variant = "variant" in table and "variant" in df and table.variant.nunique(dropna=False) > 1
+    keys = ["variant", "language"] if per_variant else ["language"]
+    table = table if per_variant else table.drop(columns="variant", errors="ignore")
+    if table.duplicated(keys).any():
+        raise ValueError(f"language table repeats {keys}: {table[table.duplicated(keys)][keys].head(3).values}")
+    extra = [c for c in table.columns if c in keys or c not in df.columns]
+    out = df.merge(table[extra], on=keys, how="left", validate="many_to_one")
     tokens = pd.to_numeric(out.cc100_tokens_m, errors="coerce")
     # log10 of the token count itself (millions * 1e6); missing or non-positive volumes stay NaN.
     out["log10_cc100_tokens"] = np.log10(tokens.where(tokens > 0) * 1e6)

@@ -70,6 +70,16 @@ def test_join_languages_accepts_a_sandbox_table_and_rejects_an_incomplete_one():
         langmeta.join_languages(out, world.drop(columns="word_order"))
 
 
+def test_join_languages_uses_the_variant_when_the_table_has_several_worlds():
+    world = pd.DataFrame({"language": ["s1", "s1"], "variant": ["w=a", "w=b"], "name": "A", "family": "f",
+                          "script": "Latn", "cc100_tokens_m": [10.0, 100.0], "word_order": "SOV",
+                          "morphology": "suffixing"})
+    df = pd.DataFrame({"language": ["s1", "s1"], "variant": ["w=b", "w=a"]})
+    assert list(langmeta.join_languages(df, world).cc100_tokens_m) == [100.0, 10.0]
+    real = langmeta.language_table().assign(variant="")  # what the runner writes for the real world
+    assert langmeta.join_languages(df.assign(language="en"), real).cc100_tokens_m.tolist() == [55608.0] * 2
+
+
 def test_published_tables_have_the_expected_models_and_languages():
     pub = langmeta.published_results()
     xnli = pub[pub.target == "xnli"]

@@ -12,7 +12,7 @@ from .atomic import build_once, is_complete
 from .settings import WorldSettings, check_keys, settings_hash
 
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, mask after them
-HELD_OUT = 1000  # at most this many corpus lines (5%) kept out of training: held-out MLM loss
+HELD_OUT = 500  # at most this many documents (5%) kept out of training: held-out MLM loss
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class ModelSize:
     num_heads: int
     intermediate_size: int
     vocab_size: int = 3000  # tokenizer pieces, shared by all languages
-    max_length: int = 64  # tokens per corpus line (lines are single sentences, ~10-30 pieces)
+    max_length: int = 128  # tokens per pretraining document; also the tokenizer's model_max_length
+    max_sentences: int = 6  # sentences per pretraining document (drawn 1..max)
     batch_size: int = 64
     epochs: float = 1.0  # passes over the corpus
     learning_rate: float = 1e-3  # tiny models like high rates; XLM-R used 6e-4 at batch 8k
@@ -67,11 +68,18 @@ def train_tokenizer(lines: list[str], vocab_size: int):
         pad_token="<pad>", mask_token="<mask>", cls_token="<s>", sep_token="</s>")
 
 
-def read_corpus(data_root: Path) -> list[str]:
-    lines = []
+def read_documents(data_root: Path, seed: int, max_sentences: int) -> list[str]:
+    """Corpus lines packed into short same-language documents of 1..max_sentences sentences, so
+    pretraining sees every position a downstream input (a QA context) can use."""
+    rng, docs = random.Random(f"{seed}/pack"), []
     for path in sorted((Path(data_root) / "corpus").glob("*.txt")):
-        lines += path.read_text(encoding="utf-8").splitlines()
-    return lines
+        lines = path.read_text(encoding="utf-8").splitlines()
+        i = 0
+        while i < len(lines):
+            k = rng.randint(1, max_sentences)
+            docs.append(" ".join(lines[i:i + k]))
+            i += k
+    return docs
 
 
 def make_model(size: ModelSize, tokenizer):
@@ -103,11 +111,12 @@ def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> No
 
     start = time.time()
     transformers.set_seed(settings.seed)
-    lines = read_corpus(data_root)
-    random.Random(f"{settings.seed}/held-out").shuffle(lines)
-    n_held = max(1, min(HELD_OUT, len(lines) // 20))
-    held, train = lines[:n_held], lines[n_held:]
+    docs = read_documents(data_root, settings.seed, size.max_sentences)
+    random.Random(f"{settings.seed}/held-out").shuffle(docs)
+    n_held = max(1, min(HELD_OUT, len(docs) // 20))
+    held, train = docs[:n_held], docs[n_held:]
     tokenizer = train_tokenizer(train, size.vocab_size)
+    tokenizer.model_max_length = size.max_length  # positions beyond it were never trained
 
     def encode(batch):
         return tokenizer(batch["text"], truncation=True, max_length=size.max_length)

@@ -1,5 +1,6 @@
 """The task registry: one line per task, explicit imports, no discovery magic."""
-from . import bucc2018, mnli, panx, qqp, squad, tatoeba, udpos, xnli, xquad
+from . import (anliplus, bucc2018, ccg, commonsenseqa, copa, cosmosqa, hellaswag, mlqa, mnli, panx, pawsx,
+               qqp, squad, squad_v2, tatoeba, tydiqa, udpos, wikiann, xcopa, xnli, xquad)
 from .base import Source, Task
 
 REGISTRY: dict[str, Task] = {
@@ -7,13 +8,26 @@ REGISTRY: dict[str, Task] = {
     "mnli": mnli.TASK,
     "qqp": qqp.TASK,
     "squad": squad.TASK,
+    "anliplus": anliplus.TASK,
+    "squad_v2": squad_v2.TASK,
+    "hellaswag": hellaswag.TASK,
+    "ccg": ccg.TASK,
+    "cosmosqa": cosmosqa.TASK,
+    "commonsenseqa": commonsenseqa.TASK,
     # targets (XTREME)
     "xnli": xnli.TASK,
+    "pawsx": pawsx.TASK,
     "udpos": udpos.TASK,
     "panx": panx.TASK,
     "xquad": xquad.TASK,
+    "mlqa": mlqa.TASK,
+    "tydiqa": tydiqa.TASK,
     "bucc2018": bucc2018.TASK,
     "tatoeba": tatoeba.TASK,
+    # XTREME-R (RQ5): targets, and English COPA as XCOPA's training task
+    "copa": copa.TASK,
+    "xcopa": xcopa.TASK,
+    "wikiann": wikiann.TASK,
 }
 
 

@@ -16,6 +16,14 @@ TATOEBA = ("af ar bg bn de el es et eu fa fi fr he hi hu id it ja jv ka kk ko ml
 
 # XTREME-R additions used for RQ5 (Ruder et al. 2021).
 XCOPA = "et ht id it qu sw ta th tr vi zh".split()
+# XTREME-R's WikiANN NER: PAN-X's 40 plus 8 (google-research/xtreme scripts/preprocess_panx.sh at HEAD).
+WIKIANN = PANX + "qu pl uk az lt pa gu ro".split()
+
+# TyDiQA-GoldP mixes its languages in one split; the language is the prefix of `id` ("english-...").
+TYDIQA_NAMES = {
+    "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ko": "korean",
+    "ru": "russian", "sw": "swahili", "te": "telugu",
+}
 
 # The hub's UD-POS configs use English language names (google/xtreme `udpos.<Name>`).
 UDPOS_NAMES = {

@@ -39,3 +39,13 @@ def parallel_pairs(src: str, trg: str):
                 out["gold"].append(other + key)
         return out
     return to_canonical
+
+
+def choices(prompt, options, label):
+    """Multiple choice: prompt, choices (list), label (int). Each argument maps one row (a dict) to its value,
+    so a task module states its schema in three short lambdas."""
+    def to_canonical(batch: dict, indices: list) -> dict:
+        rows = [dict(zip(batch, values)) for values in zip(*batch.values())]
+        return {"prompt": [prompt(r) for r in rows], "choices": [list(options(r)) for r in rows],
+                "label": [int(label(r)) for r in rows]}
+    return to_canonical

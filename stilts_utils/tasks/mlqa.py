@@ -1,0 +1,13 @@
+from .base import Source, Task
+from .languages import MLQA
+from .mapping import squad
+
+TASK = Task(
+    name="mlqa", kind="span_qa", role="target", metric="f1",
+    # Same-language context/question pairs only (XTREME). google/xtreme holds the MLQA files as parquet;
+    # facebook/mlqa (`mlqa.<c>.<q>`) is a loading script that datasets >= 4 cannot run.
+    source=Source("google/xtreme", "MLQA.{lang}.{lang}", {"dev": "validation", "test": "test"}),
+    to_canonical=squad, languages=tuple(MLQA), train_on="squad", select_on="squad", scorer="mlqa",
+    train_size=87_599,
+    description="MLQA with MLQA's per-language answer normalisation; trains on SQuAD v1.1, selects on SQuAD dev",
+)

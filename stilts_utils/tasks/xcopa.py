@@ -1,0 +1,13 @@
+from .base import Source, Task
+from .copa import TO_CANONICAL
+from .languages import XCOPA
+
+TASK = Task(
+    name="xcopa", kind="multiple_choice", role="target", metric="accuracy",
+    # The hub has validation (100) and test (500) per language and no training data: XTREME-R trains on English
+    # COPA (after SIQA), so `copa` is the train and selection task, as MNLI is for XNLI.
+    source=Source("cambridgeltl/xcopa", "{lang}", {"dev": "validation", "test": "test"}),
+    to_canonical=TO_CANONICAL, n_choices=2, languages=tuple(XCOPA), train_on="copa", select_on="copa",
+    train_size=400,
+    description="XCOPA (XTREME-R) causal commonsense; trains and selects on English COPA",
+)

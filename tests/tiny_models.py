@@ -1,0 +1,117 @@
+"""Tiny random models for offline tests: a tokenizer trained on the fixture text, 2 layers of hidden size 32.
+
+`build_tiny_model(kind, out_dir)` writes a directory that `stilts_utils.models.load_encoder` and
+`load_tokenizer` read without the hub. The tokenizers mimic the real ones' special-token layout: BERT
+WordPiece `[CLS] a [SEP] b [SEP]`, XLM-R Unigram `<s> a </s></s> b </s>`, mDeBERTa Unigram `[CLS] a [SEP] b
+[SEP]`, mT5 Unigram `a </s> b </s>` (no CLS).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "data"
+KINDS = ("xlm-roberta", "bert", "deberta-v2", "mt5")
+VOCAB_SIZE = 600
+SPECIALS = {  # in id order; names of the PreTrainedTokenizerFast special-token arguments
+    "bert": {"pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]",
+             "mask_token": "[MASK]"},
+    "xlm-roberta": {"bos_token": "<s>", "pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>",
+                    "mask_token": "<mask>", "cls_token": "<s>", "sep_token": "</s>"},
+    "deberta-v2": {"pad_token": "[PAD]", "cls_token": "[CLS]", "sep_token": "[SEP]", "unk_token": "[UNK]",
+                   "mask_token": "[MASK]"},
+    "mt5": {"pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>"},
+}
+TEMPLATES = {  # (single, pair) post-processing templates
+    "bert": ("[CLS] $A [SEP]", "[CLS] $A [SEP] $B:1 [SEP]:1"),
+    "xlm-roberta": ("<s> $A </s>", "<s> $A </s> </s> $B </s>"),
+    "deberta-v2": ("[CLS] $A [SEP]", "[CLS] $A [SEP] $B:1 [SEP]:1"),
+    "mt5": ("$A </s>", "$A </s> $B </s>"),
+}
+
+
+def fixture_texts() -> list[str]:
+    """Every string in the fixture files (jsonl values, tsv/raw lines): the tokenizers' training corpus."""
+    texts = []
+
+    def walk(value):
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for path in sorted(FIXTURES.rglob("*")):
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if path.suffix == ".jsonl":
+                walk(json.loads(line))
+            elif line.strip():
+                texts.append(line.split("\t")[-1] if path.suffix != ".tsv" else line.split("\t")[0])
+    return texts
+
+
+def _tokenizer(kind: str):
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = list(dict.fromkeys(SPECIALS[kind].values()))  # unique, in id order
+    unk = SPECIALS[kind]["unk_token"]
+    if kind == "bert":
+        tok = Tokenizer(models.WordPiece(unk_token=unk))
+        tok.normalizer = normalizers.BertNormalizer(lowercase=False)
+        tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+        tok.decoder = decoders.WordPiece()
+        trainer = trainers.WordPieceTrainer(vocab_size=VOCAB_SIZE, special_tokens=specials)
+    else:
+        tok = Tokenizer(models.Unigram())
+        tok.normalizer = normalizers.NFKC()
+        tok.pre_tokenizer = pre_tokenizers.Metaspace()
+        tok.decoder = decoders.Metaspace()
+        trainer = trainers.UnigramTrainer(vocab_size=VOCAB_SIZE, special_tokens=specials, unk_token=unk)
+    tok.train_from_iterator(fixture_texts(), trainer)
+    single, pair = TEMPLATES[kind]
+    used = {t for t in (single + " " + pair).split() if t in specials}
+    tok.post_processor = processors.TemplateProcessing(
+        single=single, pair=pair, special_tokens=[(t, tok.token_to_id(t)) for t in sorted(used)])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, model_max_length=512, **SPECIALS[kind])
+
+
+def _model(kind: str, tokenizer):
+    import torch
+    from transformers import (BertConfig, BertModel, DebertaV2Config, DebertaV2Model, MT5Config, MT5EncoderModel,
+                              XLMRobertaConfig, XLMRobertaModel)
+
+    torch.manual_seed(0)
+    size = {"vocab_size": len(tokenizer), "pad_token_id": tokenizer.pad_token_id}
+    layers = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+    if kind == "bert":
+        return BertModel(BertConfig(**size, **layers, max_position_embeddings=512))
+    if kind == "xlm-roberta":  # positions start after padding_idx, as in XLM-R
+        return XLMRobertaModel(XLMRobertaConfig(**size, **layers, max_position_embeddings=514,
+                                                bos_token_id=tokenizer.bos_token_id,
+                                                eos_token_id=tokenizer.eos_token_id))
+    if kind == "deberta-v2":  # mDeBERTa-v3's layout: relative positions only, no token types
+        return DebertaV2Model(DebertaV2Config(**size, **layers, max_position_embeddings=512, relative_attention=True,
+                                              position_buckets=64, pos_att_type=["p2c", "c2p"],
+                                              position_biased_input=False, type_vocab_size=0))
+    if kind == "mt5":
+        return MT5EncoderModel(MT5Config(**size, d_model=32, d_kv=16, d_ff=64, num_layers=2, num_heads=2,
+                                         eos_token_id=tokenizer.eos_token_id,
+                                         decoder_start_token_id=tokenizer.pad_token_id))
+    raise ValueError(f"unknown tiny model kind {kind!r}; known: {KINDS}")
+
+
+def build_tiny_model(kind: str, out_dir) -> Path:
+    """Train the tokenizer, build a random 2-layer model and save both under `out_dir`."""
+    out = Path(out_dir)
+    if kind not in KINDS:
+        raise ValueError(f"unknown tiny model kind {kind!r}; known: {KINDS}")
+    tokenizer = _tokenizer(kind)
+    _model(kind, tokenizer).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
