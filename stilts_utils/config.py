@@ -113,7 +113,7 @@ class Study:
     sandbox: dict = field(default_factory=dict)  # sandbox.WorldSettings, as a mapping
     variants: dict = field(default_factory=dict)  # name -> sandbox world overrides (RQ1 intervention)
     data_dirs: dict = field(default_factory=dict)  # task -> local copy (layout: docs/design.md §2)
-    trust_remote_code: list = field(default_factory=list)  # dataset/model ids opted in, one by one
+    trust_remote_code: list = field(default_factory=list)  # model ids opted in, one by one (datasets 5 runs no scripts)
     parallel: int = 1  # pair notebooks run at once
     analysis: list = field(default_factory=list)  # analysis notebooks run on the results
     output_root: str = "outputs"
@@ -153,8 +153,6 @@ def _validate(study: Study) -> None:
             raise StudyError(f"checkpoints: {fraction!r} is not a fraction in (0, 1]")
     if not study.targets:
         raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets))
-    _validate_models(study)
-    _validate_languages(study)
     if study.world == "sandbox":
         from .sandbox import WorldSettings
 
@@ -165,6 +163,8 @@ def _validate(study: Study) -> None:
                 raise StudyError(f"sandbox{' variant ' + name if name else ''}: {err}") from None
     elif study.variants:
         raise StudyError("variants: world variants exist only in the sandbox world")
+    _validate_models(study)
+    _validate_languages(study)
 
 
 def _validate_models(study: Study) -> None:

@@ -76,11 +76,11 @@ def _load_hub(task: Task, lang: str, split: str, study):
     if hub_split is None:
         raise ValueError(f"{task.name} has no {split!r} split; it has {sorted(task.source.splits)}")
     config = task.source.config_for(lang)
-    trust = task.source.hf_id in study.trust_remote_code
     offline = not hub_reachable()
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1" if offline else "0")
     try:
-        return datasets.load_dataset(task.source.hf_id, config, split=hub_split, trust_remote_code=trust)
+        return datasets.load_dataset(task.source.hf_id, config, split=hub_split,
+                                     revision=task.source.revision, data_dir=task.source.data_dir)
     except Exception as err:  # datasets raises many types for "not cached and no network"
         if not offline:
             raise

@@ -92,7 +92,7 @@ def train_intermediate(study_file: str, model: str, variant: str, intermediate: 
     pre = pretrained_path(study, model, variant)
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
     names = study.multitask.tasks if intermediate == "multitask" else [intermediate]
-    tasks = [REGISTRY[n] for n in names]
+    tasks = [_task(n, study, variant) for n in names]
     set_seed(seed)
     heads = [_head(t, encoder.config, pre) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
@@ -148,6 +148,13 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed):
         "sampler_factory": lambda n: TaskBatchSampler(sizes, probs, s2.batch_size, n, seed)}
 
 
+def _task(name: str, study: Study, variant: str):
+    """A registered task, with its label set read from the data where the data defines it (CCG)."""
+    from .readers import with_data_labels
+
+    return with_data_labels(REGISTRY[name], study, variant)
+
+
 def _head(task, config, pretrained: str):
     hidden = getattr(config, "hidden_size", None) or config.d_model
     return make_head(task.kind, hidden, len(task.labels), default_pooling(pretrained, config))
@@ -183,7 +190,7 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, data_
     path, inter_steps = encoder_for(study, pair)
     tokenizer, encoder = load_tokenizer(path), load_encoder(path)
     params = count_parameters(encoder)
-    task = REGISTRY[target]
+    task = _task(target, study, variant)
     if task.trains:
         scores, target_steps = _train_and_evaluate(study, pair, task, encoder, tokenizer, path)
     else:
@@ -206,7 +213,7 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path):
     train = _cap(data.load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
                  pair.seed)
     feats = kind.featurize(train, tokenizer, task, s3)
-    select = REGISTRY[task.select_task]
+    select = _task(task.select_task, study, pair.variant)
     dev = _cap(data.load_split(select.name, "en", "dev", study, pair.variant), s3.eval_subset, pair.seed)
     dev_feats = kind.featurize(dev, tokenizer, select, s3)
 

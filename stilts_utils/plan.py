@@ -11,6 +11,10 @@ def _rows(study, task_name: str, variant: str) -> tuple[int, str]:
     n = count_rows(task_name, "en", "train", study, variant)
     if n is not None:
         return n, ""
+    if study.world == "sandbox":  # world not built yet: its settings fix the English train size
+        from .config import world_settings
+
+        return world_settings(study, variant).train_size, ""
     return REGISTRY[task_name].train_size, "≈"  # published size; QA windows add a few percent
 
 

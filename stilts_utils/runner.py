@@ -95,9 +95,9 @@ def _last_line(err: Exception) -> str:
 
 
 def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> Outcome:
+    study = load_study(study_file)  # validation first: a bad study fails before the heavy imports
     from .pipeline import prepare
 
-    study = load_study(study_file)
     parallel = parallel or study.parallel
     paths = StudyPaths(study, ROOT)
     outcome = Outcome()

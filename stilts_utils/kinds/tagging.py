@@ -33,18 +33,23 @@ def _encode_sentence(words, tags, tokenizer, budget):
         for word, p in enumerate(pieces[start:end], start):
             ids += p
             labels += [tags[word] if tags is not None else 0] + [-100] * (len(p) - 1)
-        full = tokenizer.build_inputs_with_special_tokens(ids)
-        first = _first_inner_position(full, ids)
-        padded = [-100] * first + labels + [-100] * (len(full) - first - len(labels))
+        prefix, suffix = _special_affixes(tokenizer)
+        full = prefix + ids + suffix
+        padded = [-100] * len(prefix) + labels + [-100] * len(suffix)
         yield {"input_ids": full, "attention_mask": [1] * len(full), "labels": padded,
                "word_offset": start, "n_words": end - start}
 
 
-def _first_inner_position(full: list[int], ids: list[int]) -> int:
-    """Where the sentence's own ids start after the special prefix (e.g. XLM-R's <s>)."""
-    for pos in range(len(full) - len(ids) + 1):
-        if full[pos:pos + len(ids)] == ids:
-            return pos
+def _special_affixes(tokenizer) -> tuple[list[int], list[int]]:
+    """The special ids a tokenizer puts around one sentence (e.g. XLM-R <s> ... </s>, T5 ... </s>).
+
+    transformers 5 dropped `build_inputs_with_special_tokens`; encoding one probe word with and without
+    specials shows the frame, which is the same for every single sentence."""
+    bare = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a")["input_ids"]
+    for pos in range(len(full) - len(bare) + 1):
+        if full[pos:pos + len(bare)] == bare:
+            return full[:pos], full[pos + len(bare):]
     raise ValueError("tokenizer special tokens interleave with the sentence; cannot align tags")
 
 

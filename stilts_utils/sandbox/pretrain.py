@@ -32,6 +32,7 @@ class ModelSize:
     learning_rate: float = 1e-3  # tiny models like high rates; XLM-R used 6e-4 at batch 8k
     warmup_ratio: float = 0.06
     mlm_probability: float = 0.15
+    dropout: float = 0.1  # hidden and attention dropout, kept in the config for fine-tuning
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelSize":
@@ -90,6 +91,7 @@ def make_model(size: ModelSize, tokenizer):
         num_hidden_layers=size.num_layers, num_attention_heads=size.num_heads,
         intermediate_size=size.intermediate_size,
         max_position_embeddings=size.max_length + 2,  # XLM-R positions start after pad id 1
+        hidden_dropout_prob=size.dropout, attention_probs_dropout_prob=size.dropout,
         type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
     return XLMRobertaForMaskedLM(config)

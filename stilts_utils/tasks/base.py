@@ -20,6 +20,8 @@ class Source:
     splits: dict = field(default_factory=lambda: {"train": "train", "dev": "validation", "test": "test"})
     lang_names: dict = field(default_factory=dict)  # ISO code -> the name the hub config uses
     reader: str = "hub"  # "hub", or a raw-file reader name in data.READERS (bucc, ccg)
+    revision: str | None = None  # hub revision, e.g. the parquet export of a script-only dataset
+    data_dir: str | None = None  # sub-folder of a parquet export (one per config)
     note: str = ""  # how to obtain it when it is not on the hub (licensed data, dead links)
 
     def config_for(self, lang: str) -> str | None:

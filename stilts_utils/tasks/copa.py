@@ -13,9 +13,10 @@ TO_CANONICAL = choices(lambda r: f"{r['premise']} What was the {r['question']}?"
 
 TASK = Task(
     name="copa", kind="multiple_choice", role="intermediate", metric="accuracy",
-    source=Source("aps/super_glue", "copa", {"train": "train", "dev": "validation"},
-                  note="aps/super_glue is a loading script on its main branch; with datasets >= 4 load its "
-                       "parquet export (revision='refs/convert/parquet', data_dir='copa') or write a local copy."),
+    source=Source("aps/super_glue", None, {"train": "train", "dev": "validation"},
+                  revision="refs/convert/parquet", data_dir="copa",
+                  note="Its main branch is a loading script (datasets >= 4 cannot run it): we read the hub's "
+                       "parquet export. Unverified against the live hub from this sandbox."),
     to_canonical=TO_CANONICAL, n_choices=2, eval_splits=("dev",), train_size=400,
     description="COPA (SuperGLUE), 2 alternatives; test labels are hidden, so dev only",
 )

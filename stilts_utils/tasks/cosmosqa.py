@@ -4,8 +4,9 @@ from .mapping import choices
 TASK = Task(
     name="cosmosqa", kind="multiple_choice", role="intermediate", metric="accuracy",
     source=Source("allenai/cosmos_qa", None, {"train": "train", "dev": "validation"},
-                  note="allenai/cosmos_qa is a loading script on its main branch; with datasets >= 4 load its "
-                       "parquet export (revision='refs/convert/parquet') or write a local copy."),
+                  revision="refs/convert/parquet",
+                  note="Its main branch is a loading script (datasets >= 4 cannot run it): we read the hub's "
+                       "parquet export. Unverified against the live hub from this sandbox."),
     to_canonical=choices(lambda r: f"{r['context']} {r['question']}",
                          lambda r: [r[f"answer{i}"] for i in range(4)], lambda r: r["label"]),
     n_choices=4, eval_splits=("dev",), train_size=25_262,
