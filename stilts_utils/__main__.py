@@ -16,9 +16,14 @@ def _run(args) -> int:
 
 
 def _tasks(args) -> int:
-    from .tasklist import task_table
+    from .tasklist import language_lines, task_table
 
-    print(task_table().to_string(index=False))
+    table = task_table()
+    print(table.to_string(index=False))
+    n = table[(table.benchmark == "xtreme") & (table.task != "multitask")].role.value_counts()
+    print(f"\nX-STILTs/XTREME: {n.get('intermediate', 0)} intermediate + {n.get('target', 0)} target tasks "
+          f"(+ multitask); XTREME-R extensions listed after them.\n\nEvaluation languages:")
+    print("\n".join(language_lines()))
     return 0
 
 

@@ -111,6 +111,7 @@ class Study:
     phase3_overrides: dict = field(default_factory=dict)  # target -> {TrainSettings field: value}
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     sandbox: dict = field(default_factory=dict)  # sandbox.WorldSettings, as a mapping
+    sandbox_sizes: dict = field(default_factory=dict)  # extra/overridden sandbox model sizes (ModelSize)
     variants: dict = field(default_factory=dict)  # name -> sandbox world overrides (RQ1 intervention)
     data_dirs: dict = field(default_factory=dict)  # task -> local copy (layout: docs/design.md §2)
     trust_remote_code: list = field(default_factory=list)  # model ids opted in, one by one (datasets 5 runs no scripts)
@@ -154,11 +155,11 @@ def _validate(study: Study) -> None:
     if not study.targets:
         raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets))
     if study.world == "sandbox":
-        from .sandbox import WorldSettings
-
-        for name, overrides in {"": {}, **study.variants}.items():
+        for name in {"": {}, **study.variants}:
             try:
-                WorldSettings.from_dict(_merge(study.sandbox, overrides))
+                world_settings(study, name)
+            except StudyError:
+                raise
             except (TypeError, ValueError) as err:
                 raise StudyError(f"sandbox{' variant ' + name if name else ''}: {err}") from None
     elif study.variants:
@@ -167,11 +168,24 @@ def _validate(study: Study) -> None:
     _validate_languages(study)
 
 
-def _validate_models(study: Study) -> None:
-    from .sandbox import DEFAULT_SIZES
+def sandbox_sizes(study: Study) -> dict:
+    """Model sizes of the sandbox: the defaults plus the study's own (e.g. a tiny one for tests)."""
+    from .sandbox import DEFAULT_SIZES, ModelSize
 
-    allowed = list(DEFAULT_SIZES) if study.world == "sandbox" else list(MODELS)
-    allowed = [f"sandbox-{n}" for n in allowed] if study.world == "sandbox" else allowed
+    extra = {}
+    for name, spec in study.sandbox_sizes.items():
+        try:
+            extra[name] = ModelSize.from_dict({"name": name, **spec})
+        except (TypeError, ValueError) as err:
+            raise StudyError(f"sandbox_sizes.{name}: {err}") from None
+    return {**DEFAULT_SIZES, **extra}
+
+
+def _validate_models(study: Study) -> None:
+    if study.world == "sandbox":
+        allowed = [f"sandbox-{n}" for n in sandbox_sizes(study)]
+    else:
+        allowed = list(MODELS)
     for model in study.models:
         if model not in allowed and not (study.world == "xtreme" and Path(model).is_dir()):
             raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}"
@@ -192,9 +206,25 @@ def _merge(base: dict, overrides: dict) -> dict:
 
 
 def world_settings(study: Study, variant: str = ""):
+    """The sandbox world of a variant: the study's settings with the variant's overrides.
+
+    `volume_multiplier: {code: factor}` in a variant scales one language's pretraining text and leaves
+    every other language as it is (the RQ1 intervention); other keys replace WorldSettings fields."""
+    import dataclasses as dc
+
     from .sandbox import WorldSettings
 
-    return WorldSettings.from_dict(_merge(study.sandbox, study.variants.get(variant, {})))
+    overrides = dict(study.variants.get(variant, {}))
+    volumes = overrides.pop("volume_multiplier", {})
+    settings = WorldSettings.from_dict(_merge(study.sandbox, overrides))
+    unknown = set(volumes) - {s.code for s in settings.languages} - {"en"}
+    if unknown:
+        raise StudyError(f"variant {variant!r}: volume_multiplier names unknown languages {sorted(unknown)}; "
+                         f"languages: en, {', '.join(s.code for s in settings.languages)}")
+    langs = tuple(dc.replace(s, volume_multiplier=volumes.get(s.code, s.volume_multiplier))
+                  for s in settings.languages)
+    return dc.replace(settings, languages=langs,
+                      en_volume_multiplier=volumes.get("en", settings.en_volume_multiplier))
 
 
 def study_from_dict(data: dict, name: str) -> Study:

@@ -104,7 +104,8 @@ class StiltsModel(nn.Module):
         self.head = head
         self._takes_types = "token_type_ids" in inspect.signature(encoder.forward).parameters
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None, **targets):
+    def forward(self, input_ids, attention_mask, token_type_ids=None, num_items_in_batch=None, **targets):
+        # num_items_in_batch: the Trainer's token count for loss scaling; our heads average per batch
         n_choices = input_ids.shape[1] if input_ids.dim() == 3 else None
         flat = (lambda t: t.flatten(0, 1)) if n_choices else (lambda t: t)
         kwargs = {"input_ids": flat(input_ids), "attention_mask": flat(attention_mask)}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import data, evaluation
-from .config import Study, load_study, world_settings
+from .config import Study, load_study, sandbox_sizes, world_settings
 from .heads import StiltsModel, make_head
 from .kinds import KINDS
 from .models import count_parameters, default_pooling, load_config, load_encoder, load_tokenizer
@@ -33,10 +33,10 @@ def pretrained_path(study: Study, model: str, variant: str = "") -> str:
     """Hub id / local dir of a real model; the sandbox's models are pretrained here on first use."""
     if study.world != "sandbox":
         return model
-    from .sandbox import DEFAULT_SIZES, build_world, pretrain_model
+    from .sandbox import build_world, pretrain_model
 
     settings, root = world_settings(study, variant), world_dir(study, variant)
-    size = DEFAULT_SIZES[model.removeprefix("sandbox-")]
+    size = sandbox_sizes(study)[model.removeprefix("sandbox-")]
     data_root = build_world(settings, root / "data")
     return str(pretrain_model(settings, size, data_root, root / "models" / f"{size.name}-{short_hash(size)}"))
 

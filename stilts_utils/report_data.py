@@ -133,9 +133,16 @@ def add_figure(study: Study, out: dict, name: str, fig) -> None:
     out[name] = fig
 
 
-def add_main_model(study: Study, out: dict, name: str, df: pd.DataFrame, make) -> None:
-    """`make(rows of the main model)`: per-language figures show one model; the tables hold every model."""
-    add_figure(study, out, name, make(df[df.model == study.main_model]))
+def add_main_model(study: Study, out: dict, name: str, df: pd.DataFrame, make, needs=()) -> None:
+    """`make(rows of the main model)`: per-language figures show one model; the tables hold every model.
+
+    Rows lacking a value in `needs` (e.g. a volume) are dropped first; with none left the figure is skipped.
+    """
+    part = df[df.model == study.main_model].dropna(subset=list(needs))
+    if part.empty:
+        skip(study, out, name, too_few(name, 0, f"no rows of {study.main_model!r} with {', '.join(needs)}"))
+    else:
+        add_figure(study, out, name, make(part))
 
 
 def skip(study: Study, out: dict, name: str, table: pd.DataFrame) -> None:

@@ -35,11 +35,8 @@ def _volume(study) -> dict:
         rd.add_table(study, out, "volume_regression", none)
     else:
         rd.add_main_model(study, out, "gain_heatmap", gains, figures.gain_heatmap)
-        if units[VOLUME].notna().any():
-            rd.add_main_model(study, out, "gain_vs_volume", units,
-                             lambda part: figures.gain_vs_volume(part, hue="intermediate"))
-        else:
-            rd.skip(study, out, "gain_vs_volume", rd.too_few("gain vs volume", 0, "no language has a volume"))
+        rd.add_main_model(study, out, "gain_vs_volume", units,
+                          lambda part: figures.gain_vs_volume(part, hue="intermediate"), needs=[VOLUME])
         corr = analysis.correlate(units, VOLUME, "gain", by=BY, n_boot=study.n_boot, seed=study.seed)
         rd.add_table(study, out, "volume_correlation", corr)
         rd.add_table(study, out, "volume_regression", _regressions(units))
@@ -81,8 +78,11 @@ def rq1_volume(study_dir, n_boot=2000, seed=0) -> dict:
         diff, did = _intervention(study)
         rd.add_table(study, out, names[0], diff)
         rd.add_table(study, out, names[1], did)
-        shown = diff[(diff.model == study.main_model) & diff.mean_diff.notna()]
-        rd.add_figure(study, out, "intervention", rf.intervention_figure(shown))
+        if "mean_diff" not in diff:  # the "too few" table
+            rd.skip(study, out, "intervention", diff)
+        else:
+            main = diff[diff.model == study.main_model]
+            rd.add_figure(study, out, "intervention", rf.intervention_figure(main if len(main) else diff))
     return rd.finish(study, out, "rq1")
 
 
@@ -96,18 +96,24 @@ def _intervention(study):
                                                                    volume.at[lang, ref], equal_nan=True)]
         for quantity, df, value in (("gain", study.gains, "gain"), ("score", study.scores, "value")):
             df = rd.main_slice(study, df, variant=False)
+            pairs = analysis.pair_up(df, "variant", variant, ref, value) if len(df) else pd.DataFrame()
+            if pairs.empty:
+                study.notes.append(("intervention", f"{quantity}: no configuration ran in both {variant!r} "
+                                                    f"and {ref!r}"))
+                continue
             table = analysis.paired_difference(df, "variant", variant, ref, value, by=("model", "language"),
                                                n_boot=study.n_boot, seed=study.seed)
             diffs.append(table.assign(quantity=quantity, changed=table.language.isin(changed),
                                       volume_a=table.language.map(volume[variant]),
                                       volume_b=table.language.map(volume[ref])))
-            pairs = analysis.pair_up(df, "variant", variant, ref, value)
             dids += [_did(pairs, lang, changed, study).assign(a=variant, b=ref, quantity=quantity)
                      for lang in changed]
     study.notes.append(("intervention", f"reference variant {ref!r}; units are (intermediate, target) "
                                         "configurations; did = changed-language difference minus the mean "
                                         "difference of the unchanged languages (en excluded) of the same unit"))
-    return pd.concat(diffs, ignore_index=True), pd.concat(dids, ignore_index=True)
+    none = rd.too_few("intervention", 0, "no configuration ran in two variants")
+    return (pd.concat(diffs, ignore_index=True) if diffs else none,
+            pd.concat(dids, ignore_index=True) if dids else none)
 
 
 def _did(pairs, language, changed, study) -> pd.DataFrame:
@@ -238,8 +244,8 @@ def rq5_typology(study_dir, n_boot=2000, seed=0) -> dict:
                 for df in (units, pooled.assign(target="mean over targets"))]
         rd.add_table(study, out, f"volume_within_{feature}", pd.concat(corr, ignore_index=True))
         rd.add_main_model(study, out, f"gain_vs_volume_by_{feature}", pooled,
-                         lambda part, f=feature: figures.gain_vs_volume(part, facet=f, hue="intermediate",
-                                                                        ylabel="mean gain over targets"))
+                          lambda part, f=feature: figures.gain_vs_volume(part, facet=f, hue="intermediate",
+                                                                         ylabel="mean gain over targets"))
     study.notes.append(("typology", "languages are the units; reference level = the commonest one; Holm is "
                                     "applied within the per-target rows and within the pooled rows separately"))
     return rd.finish(study, out, "rq5")

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 MIN_POINTS = 4  # below this a correlation (and its bootstrap) says nothing
 
@@ -77,8 +76,18 @@ def holm(pvalues):
     out = pd.Series(np.nan, index=p.index)
     tested = p.notna()
     if tested.any():
-        out[tested] = multipletests(p[tested], method="holm")[1]
+        out[tested] = _holm(p[tested].to_numpy())
     return out.to_numpy()
+
+
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm step-down adjustment, as statsmodels' multipletests(method="holm"), written out because
+    multipletests runs a full gc.collect() per call (~0.2 s), which dominated report time."""
+    order = np.argsort(p)
+    adjusted = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]).clip(max=1.0)
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out
 
 
 def groups(df, by):

@@ -11,15 +11,22 @@ def task_table() -> pd.DataFrame:
     rows = []
     for name, t in REGISTRY.items():
         rows.append({
-            "task": name, "role": t.role, "type": t.kind, "metric": f"{t.metric} ({scorer(t) if t.trains else 'retrieval'})",
+            "task": name, "benchmark": t.benchmark, "role": t.role, "type": t.kind, "metric": f"{t.metric} ({scorer(t) if t.trains else 'retrieval'})",
             "trains on": (t.train_task + " (en)") if t.trains else "-",
             "selects on": (t.select_task + " en dev") if t.trains else ("dev threshold" if t.mining else "-"),
             "eval splits": "/".join(t.eval_splits),
-            "languages": f"{len(t.languages)}: {' '.join(t.languages)}" if t.role == "target" else "en",
+            "languages": len(t.languages) if t.role == "target" else "en",
             "data": t.source.hf_id + (f" [{t.source.config}]" if t.source.config else ""),
         })
-    rows.append({"task": "multitask", "role": "intermediate", "type": "mixture",
+    rows.append({"task": "multitask", "benchmark": "xtreme", "role": "intermediate", "type": "mixture",
                  "metric": "per task", "trains on": "multitask.tasks (en)", "selects on": "-",
                  "eval splits": "-", "languages": "en",
                  "data": "sampling ∝ min(N, cap)^(1/T)"})
-    return pd.DataFrame(rows)
+    order = {"xtreme": 0, "xtreme-r": 1}
+    return pd.DataFrame(rows).sort_values(["benchmark", "role"], key=lambda c: c.map(order).fillna(c),
+                                          kind="stable")
+
+
+def language_lines() -> list[str]:
+    return [f"{n:9s} {len(t.languages):2d}: {' '.join(t.languages)}" for n, t in REGISTRY.items()
+            if t.role == "target"]

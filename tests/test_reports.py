@@ -280,18 +280,23 @@ def test_notebooks_hold_parameters_calls_and_display_only(name):
     assert all(f"`{key}`" in markdown for key in shown - {"notes"})  # every figure/table is explained
 
 
-@pytest.mark.parametrize("name", ["analysis_default", "rq4_model_size"])
-def test_notebook_runs_under_papermill_and_shows_its_figures(tmp_path, name):
+@pytest.mark.slow
+def test_notebooks_run_under_papermill_and_show_their_figures(tmp_path):
+    """analysis_default and rq4_model_size, run side by side (two kernels) on a fresh synthetic study."""
+    expected = {"analysis_default": ["gain_heatmap", "gain_vs_volume"], "rq4_model_size": ["size_effect",
+                                                                                          "gain_vs_params"]}
     study_dir = write_study(tmp_path / "fresh", results_table())
-    out = tmp_path / f"{name}.ipynb"
-    subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / f"{name}.ipynb"), str(out),
-                    "-p", "study_dir", str(study_dir), "-k", "python3", "--cwd", str(ROOT)],
-                   check=True, capture_output=True, timeout=120)
-    cells = json.loads(out.read_text())["cells"]
-    images = [c for c in cells if c["cell_type"] == "code"
-              and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
-    expected = {"analysis_default": ["gain_heatmap", "gain_vs_volume"],
-                "rq4_model_size": ["size_effect", "gain_vs_params"]}[name]
-    assert ["".join(c["source"]).split('"')[1] for c in images] == expected
-    for figure in expected:
-        assert_saved(study_dir, figure)
+    runs = {name: subprocess.Popen([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / f"{name}.ipynb"),
+                                    str(tmp_path / f"{name}.ipynb"), "-p", "study_dir", str(study_dir),
+                                    "-k", "python3", "--cwd", str(ROOT)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for name in expected}
+    for name, run in runs.items():
+        log = run.communicate(timeout=120)[0]
+        assert run.returncode == 0, log[-3000:]
+        cells = json.loads((tmp_path / f"{name}.ipynb").read_text())["cells"]
+        images = [c for c in cells if c["cell_type"] == "code"
+                  and any("image/png" in o.get("data", {}) for o in c.get("outputs", []))]
+        assert ["".join(c["source"]).split('"')[1] for c in images] == expected[name]
+        for figure in expected[name]:
+            assert_saved(study_dir, figure)

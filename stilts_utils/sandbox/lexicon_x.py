@@ -17,7 +17,7 @@ CONSONANTS = list("ptkbdgmnslrvfhzjw")
 VOWELS = list("aeiou")
 # function morphemes every derived language has (articles only when spec.articles)
 FUNCTION_WORDS = ("def indef plw neg past fut in near and but because pron_sg pron_pl who what "
-                  "where when howmany q oh well").split()
+                  "where when who2 what2 where2 when2 howmany q oh well").split()  # 2: synonyms
 AGGLUTINATIVE_SUFFIXES = "pl acc loc neg past pres fut".split()
 FUSIONAL_SUFFIXES = ("sg.acc sg.loc pl.nom pl.acc pl.loc adj.pl present.neg past.pos past.neg "
                      "future.pos future.neg").split()

@@ -94,7 +94,7 @@ def sample_clause(rng: random.Random, neg_share: float = 0.15, verb: str = "") -
     obj = None
     if concept.obj:
         obj = sample_np(rng, concept.obj)
-        while obj == subj:
+        while obj.key == subj.key:  # "the kid hires a child" reads as one referent
             obj = sample_np(rng, concept.obj)
     tense = rng.choice(TENSES)
     times = [t for t, ok in L.TIME.items() if tense in ok]

@@ -126,7 +126,7 @@ def question_toks(clause: Clause, role: str, style: random.Random) -> list[Tok]:
     elif role in ("obj", "count"):
         wh = _wh(clause.obj, role, style)
     else:
-        wh = [Tok("where" if role == "place" else "when", "ADV", role="wh")]
+        wh = wh_words("where" if role == "place" else "when", style)
     return capitalize(wh + aux + subj + verb + obj + tail)
 
 
@@ -135,4 +135,16 @@ def _wh(np: NP, role: str, style: random.Random) -> list[Tok]:
         noun = np_toks(NP("noun", np.key, np.cat, plural=True, adj=np.adj, definite=False),
                        "wh", style)
         return [Tok("how", "ADV", role="wh"), Tok("many", "ADJ", role="wh"), *noun]
-    return [Tok("who" if np.cat in HUMAN else "what", "PRON", role="wh")]
+    return wh_words("who" if np.cat in HUMAN else "what", style)
+
+
+# question words and their paraphrases ("where" = "in which place"), with UPOS per word
+WH_EN = {"who": [("who/PRON",), ("which/DET", "person/NOUN")],
+         "what": [("what/PRON",), ("which/DET", "thing/NOUN")],
+         "where": [("where/ADV",), ("in/ADP", "which/DET", "place/NOUN")],
+         "when": [("when/ADV",), ("at/ADP", "what/DET", "time/NOUN")]}
+
+
+def wh_words(wh: str, style: random.Random) -> list[Tok]:
+    words = style.choice(WH_EN[wh])
+    return [Tok(*w.split("/"), role="wh") for w in words]

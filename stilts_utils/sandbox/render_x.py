@@ -149,10 +149,11 @@ class XLang:
             toks = self.np(np, "acc" if target == "obj" else "nom", "wh", style)
             return [Tok(self.func("howmany"), "DET", role="wh") if t.upos == "NUM" else t
                     for t in toks]
+        alt = "2" if style.random() < 0.5 else ""  # each question word has a synonym
         if role in ("place", "time"):
-            return [Tok(self.func("where" if role == "place" else "when"), "ADV", role="wh")]
+            return [Tok(self.func(("where" if role == "place" else "when") + alt), "ADV", role="wh")]
         np = getattr(clause, role)
-        word = self.func("who" if np.cat in HUMAN else "what")
+        word = self.func(("who" if np.cat in HUMAN else "what") + alt)
         if role == "obj" and self.spec.morphology == "agglutinative":
             word += self.sfx("acc")
         return [Tok(word, "PRON", role="wh")]

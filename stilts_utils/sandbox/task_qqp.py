@@ -11,9 +11,9 @@ import random
 from dataclasses import replace
 
 from . import edits
-from .meaning import sample_clause
+from .meaning import NP, sample_clause
 from .render import text
-from .render_en import count_target
+from .render_en import HUMAN, count_target
 from .task_qa import _roles
 
 DUPLICATE_SHARE = 0.37  # glue/qqp train is about 37% duplicates
@@ -27,13 +27,27 @@ def _valid(c, role: str) -> bool:
     return role == "yn" or role in _roles(c)
 
 
+def asked(c, role: str):
+    """What a question means: its clause with the asked part abstracted away, so "Who slept?"
+    about Maria and about Tom is one question."""
+    if role == "yn":
+        return c, role
+    if role == "count":
+        target = count_target(c)
+        return replace(c, **{target: replace(getattr(c, target), count=-1)}), role
+    if role in ("place", "time"):
+        return replace(c, **{role: None}), role
+    np = getattr(c, role)  # who vs what still tells two questions apart
+    return replace(c, **{role: NP("noun", "?", "who" if np.cat in HUMAN else "what")}), role
+
+
 def _different(c, role: str, rng: random.Random):
     """(clause, role) with another meaning; the role is kept unless the edit removed it."""
     cands = edits.changed_args(c, rng) + edits.swapped_roles(c) + edits.other_tense(c, rng)
     cands += [replace(c, neg=not c.neg)] + edits.weakenings(c) + edits.strengthenings(c, rng)
-    pairs = [(d, role) for d in cands if d != c and _valid(d, role)]
+    pairs = [(d, role) for d in cands if _valid(d, role)]
     pairs += [(c, r) for r in _roles(c) + ["yn"] if r != role]
-    return rng.choice(pairs)
+    return rng.choice([p for p in pairs if asked(*p) != asked(c, role)])
 
 
 def qqp_meaning(rng: random.Random):

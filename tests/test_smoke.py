@@ -1,0 +1,91 @@
+"""End to end at tiny scale: the real notebooks through papermill on a tiny sandbox world."""
+import json
+
+import pandas as pd
+import pytest
+import yaml
+
+from stilts_utils import grid, runner
+from stilts_utils.config import load_study
+from stilts_utils.paths import StudyPaths
+from stilts_utils.results import COLUMNS
+
+TINY = {
+    "world": "sandbox",
+    "models": ["sandbox-tiny"],
+    "intermediate": ["none", "mnli"],
+    "targets": ["xnli", "udpos", "panx", "xquad", "bucc2018", "tatoeba"],
+    "seeds": [0],
+    "checkpoints": [0.5, 1.0],
+    "phase2": {"epochs": 1, "batch_size": 16, "lr": 0.001, "max_seq_len": 64, "doc_stride": 24,
+               "max_query_len": 16, "eval_every": 0},
+    "phase3": {"epochs": 1, "batch_size": 16, "lr": 0.001, "max_seq_len": 64, "doc_stride": 24,
+               "max_query_len": 16, "eval_every": 2, "eval_subset": 16},
+    "sandbox": {
+        "train_size": 48, "eval_size": 12, "pretrain_sentences": 600, "bucc_pairs": 10,
+        "bucc_distractors": 6,
+        "languages": [
+            {"code": "xa", "name": "Alderan", "cc100_tokens_m": 10297, "copies": "de"},
+            {"code": "xe", "name": "Eskelic", "cc100_tokens_m": 2736, "word_order": "SOV",
+             "morphology": "agglutinative", "adposition": "post", "copies": "tr"},
+        ],
+    },
+    "sandbox_sizes": {"tiny": {"hidden_size": 32, "num_layers": 2, "num_heads": 2, "intermediate_size": 64,
+                               "vocab_size": 400, "max_length": 64, "epochs": 0.5}},
+    "analysis": [],
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_study(tmp_path_factory):
+    root = tmp_path_factory.mktemp("smoke")
+    path = root / "tiny.yaml"
+    path.write_text(yaml.safe_dump({**TINY, "output_root": str(root / "outputs")}))
+    outcome = runner.run(str(path), analysis=False)
+    return str(path), load_study(path), outcome
+
+
+@pytest.mark.slow
+def test_every_pair_writes_rows(tiny_study):
+    path, study, outcome = tiny_study
+    assert not outcome.failed, outcome.failed
+    paths = StudyPaths(study)
+    df = pd.read_parquet(paths.results())
+    assert list(df.columns) == COLUMNS
+    for pair in grid.pairs(study):
+        assert paths.notebook(pair).exists(), "the executed notebook is the record of the run"
+        assert paths.rows(pair).exists()
+    langs = {"en", "xa", "xe"}
+    for target in study.targets:
+        part = df[(df.target == target) & (df.split != "select")]
+        assert set(part.intermediate) == {"none", "mnli"}
+        expected = langs - {"en"} if target in ("bucc2018", "tatoeba") else langs
+        assert set(part.language) == expected, target
+    assert df["value"].between(-1e-9, 100 + 1e-9).all() or (df.metric == "threshold").any()
+    scored = df[df.metric.isin(["accuracy", "f1", "em"])]
+    assert scored["value"].between(0, 100).all()
+    assert (df[df.intermediate == "mnli"].intermediate_steps > 0).all()
+    assert (df[df.intermediate == "none"].intermediate_steps == 0).all()
+    assert df.model_params.gt(0).all() and df.wall_time_s.gt(0).all()
+
+
+@pytest.mark.slow
+def test_checkpoints_and_submission_files(tiny_study):
+    path, study, _ = tiny_study
+    df = pd.read_parquet(StudyPaths(study).results())
+    steps = sorted(df[df.intermediate == "mnli"].intermediate_steps.unique())
+    assert len(steps) == 2 and steps[0] < steps[1], "one encoder per checkpoint fraction"
+    pair = next(p for p in grid.pairs(study) if p.target == "xnli" and p.intermediate == "none")
+    pred = StudyPaths(study).predictions(pair) / "xnli" / "test-xa.tsv"
+    assert pred.exists() and len(pred.read_text().splitlines()) == 12
+
+
+@pytest.mark.slow
+def test_rerun_recomputes_nothing(tiny_study, monkeypatch):
+    path, study, _ = tiny_study
+    calls = []
+    monkeypatch.setattr(runner, "execute", lambda *a, **k: calls.append(a))
+    again = runner.run(path, analysis=False)
+    assert calls == [] and not again.failed
+    rows = json.loads(StudyPaths(study).rows(grid.pairs(study)[0]).read_text())
+    assert rows and set(rows[0]) == set(COLUMNS)
