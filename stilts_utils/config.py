@@ -104,7 +104,8 @@ class Study:
     seeds: list = field(default_factory=lambda: [0])
     intermediate_data: list = field(default_factory=lambda: ["en"])  # RQ3
     checkpoints: list = field(default_factory=lambda: [1.0])  # RQ2: fractions of phase-2 steps
-    mlm_weight: float = 0.0  # share of phase-2 batches that continue multilingual MLM
+    mlm_weight: float = 0.0  # share of phase-2 batches that continue multilingual MLM (0 = none)
+    mlm_corpus: str = ""  # real studies: directory of <lang>.txt for that MLM; the sandbox uses its own
     multitask: MultitaskSettings = field(default_factory=MultitaskSettings)
     phase2: TrainSettings = field(default_factory=TrainSettings)
     phase3: TrainSettings = field(default_factory=TrainSettings)
@@ -147,6 +148,8 @@ def _validate(study: Study) -> None:
     _one_of(study.intermediate_data, INTERMEDIATE_DATA, "intermediate_data")
     _one_of(study.phase3_overrides, study.targets, "phase3_overrides")
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
+    if not 0 <= study.mlm_weight < 1:
+        raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)")
     if "multitask" in study.intermediate and len(study.multitask.tasks) < 2:
         raise StudyError("intermediate: `multitask` needs multitask.tasks with at least two tasks")
     for fraction in study.checkpoints:

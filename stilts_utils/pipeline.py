@@ -6,6 +6,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import data, evaluation
@@ -58,8 +59,8 @@ def pretrained_key(study: Study, model: str, variant: str) -> str:
     return f"{world_dir(study, variant).name}/{model}"
 
 
-def translation_languages(study: Study, job: Encoder) -> list[str]:
-    """Non-English languages whose translated intermediate data is used (RQ3)."""
+def translation_languages(study: Study, job: Encoder | None) -> list[str]:
+    """Non-English target languages: where translated intermediate data (RQ3) and MLM text come from."""
     target_langs = {lang for t in study.targets for lang in study.languages_for(t)}
     return sorted(target_langs - {"en"})
 
@@ -96,7 +97,7 @@ def train_intermediate(study_file: str, model: str, variant: str, intermediate: 
     set_seed(seed)
     heads = [_head(t, encoder.config, pre) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
-    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed)
+    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pre)
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     steps = train_args["steps"]
@@ -125,27 +126,46 @@ def _intermediate_features(study, job, task, tokenizer):
     return KINDS[task.kind].featurize(rows, tokenizer, task, study.phase2)
 
 
-def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed):
-    """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task)."""
+def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained):
+    """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
+    continued MLM, whose batches take a `mlm_weight` share of the steps)."""
     from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
     from .training import total_steps
 
-    s2 = study.phase2
+    s2, mt = study.phase2, study.multitask
     kinds = [KINDS[t.kind] for t in tasks]
-    if len(tasks) == 1:
-        return StiltsModel(encoder, heads[0]), {
-            "features": kinds[0].train_features(feats[0]), "collate": kinds[0].collator(tokenizer),
-            "label_names": kinds[0].LABEL_NAMES, "steps": total_steps(len(feats[0]), s2)}
-    mt = study.multitask
+    parts = [(k.train_features(f), k.collator(tokenizer), k.LABEL_NAMES) for k, f in zip(kinds, feats)]
     sizes = [len(f) for f in feats]
-    probs = task_probabilities(sizes, mt.cap, mt.temperature)
     steps = total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes), s2)
-    labels = sorted({name for k in kinds for name in k.LABEL_NAMES})
+    if len(parts) == 1 and not study.mlm_weight:
+        return StiltsModel(encoder, heads[0]), {"features": parts[0][0], "collate": parts[0][1],
+                                                "label_names": parts[0][2], "steps": steps}
+    probs = task_probabilities(sizes, mt.cap, mt.temperature)
+    if study.mlm_weight:
+        from .kinds import mlm
+
+        langs = sorted(set(translation_languages(study, None)) | {"en"})
+        lines = mlm.corpus_lines(mlm_corpus(study, pretrained), langs, sum(sizes), seed)
+        mlm_feats = mlm.featurize(lines, tokenizer, s2)
+        parts.append((mlm_feats, mlm.collator(tokenizer), mlm.LABEL_NAMES))
+        heads = [*heads, mlm.pretrained_head(pretrained)]
+        sizes.append(len(mlm_feats))
+        probs = list(probs * (1 - study.mlm_weight)) + [study.mlm_weight]
+    labels = sorted({name for _, _, names in parts for name in names})
     return StiltsModel(encoder, RoutedHead(heads)), {
-        "features": concat_features([k.train_features(f) for k, f in zip(kinds, feats)]),
-        "collate": routed_collator([k.collator(tokenizer) for k in kinds]), "label_names": labels,
-        "steps": steps,
-        "sampler_factory": lambda n: TaskBatchSampler(sizes, probs, s2.batch_size, n, seed)}
+        "features": concat_features([p[0] for p in parts]), "collate": routed_collator([p[1] for p in parts]),
+        "label_names": labels, "steps": steps,
+        "sampler_factory": lambda n: TaskBatchSampler(sizes, np.asarray(probs), s2.batch_size, n, seed)}
+
+
+def mlm_corpus(study: Study, pretrained: str) -> Path:
+    """Text for continued MLM: the sandbox's own pretraining corpus, or `mlm_corpus` of the study."""
+    if study.world == "sandbox":
+        return Path(pretrained).parent.parent / "data" / "corpus"
+    if not study.mlm_corpus:
+        raise ValueError("mlm_weight > 0 needs `mlm_corpus`: a directory of <lang>.txt files (one sentence "
+                         "per line), e.g. CC-100 samples of the target languages")
+    return Path(study.mlm_corpus)
 
 
 def _task(name: str, study: Study, variant: str):

@@ -276,7 +276,7 @@ def test_pretrained_model_reloads_offline(world, settings, tmp_path):
     assert not info["missing_keys"] and not info["unexpected_keys"]
     tok = AutoTokenizer.from_pretrained(out)
     raw = Tokenizer.from_file(str(out / "tokenizer.json"))  # what was trained, without transformers
-    texts = ["Ｍａｒｉａ saw ﬁve dogs in Paris.", "Τιω πιλα ωι τοσοαι?", "Сара Гарциа 7 редо."]
+    texts = ["Ｍａｒｉａ saw ﬁve dogs in Paris.", "Τιω πιλα ωι?", "Сара Гарциа 7 редо."]
     assert tok.backend_tokenizer.normalizer is not None
     for text in texts:
         assert tok(text)["input_ids"] == raw.encode(text).ids

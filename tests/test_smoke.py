@@ -89,3 +89,21 @@ def test_rerun_recomputes_nothing(tiny_study, monkeypatch):
     assert calls == [] and not again.failed
     rows = json.loads(StudyPaths(study).rows(grid.pairs(study)[0]).read_text())
     assert rows and set(rows[0]) == set(COLUMNS)
+
+
+@pytest.mark.slow
+def test_multitask_with_mlm_trains_and_saves(tiny_study, tmp_path):
+    """Multi-task phase 2 (two tasks) plus continued MLM, in-process on the tiny world."""
+    from stilts_utils import pipeline
+
+    path, study, _ = tiny_study
+    data = yaml.safe_load(open(path))
+    data.update(intermediate=["none", "multitask"], multitask={"tasks": ["mnli", "squad"]}, mlm_weight=0.3,
+                checkpoints=[1.0])
+    new = tmp_path / "mt.yaml"
+    new.write_text(yaml.safe_dump(data))
+    table = pipeline.train_intermediate(str(new), "sandbox-tiny", "", "multitask", "en", 0)
+    assert list(table.fraction) == [1.0] and table.steps.iloc[0] > 0
+    summary = json.loads((pipeline.encoder_dir(load_study(new), grid.encoders(load_study(new))[0])
+                          / "summary.json").read_text())
+    assert set(summary["dev_after_training"]) == {"mnli", "squad"}

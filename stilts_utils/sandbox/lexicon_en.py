@@ -12,14 +12,16 @@ from dataclasses import dataclass
 _NOUNS = """
 dog:dogs animal; cat:cats animal; horse:horses animal; bird:birds animal; cow:cows animal;
 goat:goats animal; fox:foxes animal; animal:animals animal;
-teacher:teachers|instructor:instructors person; doctor:doctors|physician:physicians person; farmer:farmers person;
+teacher:teachers|instructor:instructors person; doctor:doctors|physician:physicians person;
+farmer:farmers person;
 student:students|pupil:pupils person; child:children|kid:kids person; driver:drivers person;
 nurse:nurses person; singer:singers person; person:people person;
 car:cars|automobile:automobiles vehicle; bus:buses vehicle; boat:boats vehicle;
 truck:trucks|lorry:lorries vehicle; bicycle:bicycles|bike:bikes vehicle; vehicle:vehicles vehicle;
 apple:apples food; cake:cakes food; sandwich:sandwiches food; orange:oranges food;
 egg:eggs food; food:foods food;
-book:books thing; letter:letters thing; phone:phones|telephone:telephones thing; box:boxes thing; key:keys thing;
+book:books thing; letter:letters thing; phone:phones|telephone:telephones thing; box:boxes thing;
+key:keys thing;
 chair:chairs thing; lamp:lamps thing; bag:bags|sack:sacks thing; thing:things thing;
 park:parks place; market:markets place; school:schools place; station:stations place;
 garden:gardens|yard:yards place; office:offices place; place:places place
@@ -49,11 +51,13 @@ CLASSES = {
 _VERBS = """
 see:saw:sees anim any; watch:watched:watches|observe:observed:observes anim any;
 buy:bought:buys|purchase:purchased:purchases agent goods; sell:sold:sells agent goods;
-eat:ate:eats|consume:consumed:consumes anim food; drive:drove:drives human vehicle; visit:visited:visits human dest;
+eat:ate:eats|consume:consumed:consumes anim food; drive:drove:drives human vehicle;
+visit:visited:visits human dest;
 call:called:calls|phone:phoned:phones agent social; help:helped:helps|assist:assisted:assists agent social;
 find:found:finds|discover:discovered:discovers anim any; carry:carried:carries anim portable;
 fix:fixed:fixes|repair:repaired:repairs agent fixable; read:read:reads human readable;
-write:wrote:writes human readable; hire:hired:hires|employ:employed:employs agent human; follow:followed:follows anim moving;
+write:wrote:writes human readable; hire:hired:hires|employ:employed:employs agent human;
+follow:followed:follows anim moving;
 paint:painted:paints human fixable; feed:fed:feeds human animal;
 sleep:slept:sleeps anim -; run:ran:runs anim -; smile:smiled:smiles human -;
 arrive:arrived:arrives anim -; work:worked:works human -; sing:sang:sings anim -;

@@ -111,7 +111,8 @@ class WorldSettings:
         check_keys(cls, d)
         d = dict(d)
         if "languages" in d:
-            d["languages"] = tuple(LanguageSpec.from_dict(x) for x in d["languages"])
+            d["languages"] = tuple(x if isinstance(x, LanguageSpec) else LanguageSpec.from_dict(x)
+                                   for x in d["languages"])
         return cls(**d)
 
     def to_dict(self) -> dict:
