@@ -101,6 +101,7 @@ class Study:
     intermediate: list = field(default_factory=lambda: ["none"])  # `none` = no intermediate training
     targets: list = field(default_factory=list)
     languages: list = field(default_factory=list)  # empty = every language of each target
+    target_languages: dict = field(default_factory=dict)  # target -> its own language subset
     seeds: list = field(default_factory=lambda: [0])
     intermediate_data: list = field(default_factory=lambda: ["en"])  # RQ3
     checkpoints: list = field(default_factory=lambda: [1.0])  # RQ2: fractions of phase-2 steps
@@ -125,7 +126,9 @@ class Study:
 
     def languages_for(self, task_name: str) -> list[str]:
         langs = task_languages(REGISTRY[task_name], self)
-        return [lang for lang in langs if not self.languages or lang in self.languages]
+        own = self.target_languages.get(task_name)
+        return [lang for lang in langs if (not self.languages or lang in self.languages)
+                and (own is None or lang in own)]
 
     @property
     def variant_names(self) -> list[str]:
@@ -198,6 +201,9 @@ def _validate_models(study: Study) -> None:
 def _validate_languages(study: Study) -> None:
     known = sorted({lang for t in study.targets for lang in task_languages(REGISTRY[t], study)})
     _one_of(study.languages, known, "languages")
+    _one_of(study.target_languages, study.targets, "target_languages")
+    for target, langs in study.target_languages.items():
+        _one_of(langs, task_languages(REGISTRY[target], study), f"target_languages.{target}")
 
 
 def _merge(base: dict, overrides: dict) -> dict:

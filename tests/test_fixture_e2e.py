@@ -1,0 +1,72 @@
+"""All 18 X-STILTs/XTREME tasks through the real code path on fixture files in each dataset's own schema
+and a tiny random XLM-R: phase 2 for every intermediate task, phase 3 for every target (notebooks via
+papermill for the baseline and MNLI), scored and written in XTREME's submission format."""
+import pandas as pd
+import pytest
+import yaml
+
+from stilts_utils import grid, pipeline, runner
+from stilts_utils.config import load_study
+from stilts_utils.paths import StudyPaths
+from tiny_models import FIXTURES
+
+INTERMEDIATE = ["anliplus", "mnli", "qqp", "squad", "squad_v2", "hellaswag", "ccg", "cosmosqa", "commonsenseqa"]
+TARGETS = ["xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba"]
+TINY_TRAIN = {"max_steps": 2, "batch_size": 2, "lr": 0.001, "max_seq_len": 64, "doc_stride": 24,
+              "max_query_len": 16, "eval_every": 1, "eval_subset": 4, "eval_batch_size": 4}
+
+
+def _languages(task):
+    found = sorted(p.name for p in (FIXTURES / task).iterdir())
+    return sorted({name.split("-")[0] for name in found})  # bucc2018 folders are <lang>-en
+
+
+@pytest.fixture(scope="module")
+def study_file(tmp_path_factory, tiny_model_dirs):
+    root = tmp_path_factory.mktemp("e2e")
+    data = {"world": "xtreme", "models": [str(tiny_model_dirs["xlm-roberta"])],
+            "intermediate": ["none", "mnli"], "targets": TARGETS, "seeds": [0],
+            "target_languages": {t: _languages(t) for t in TARGETS},
+            "data_dirs": {t: str(FIXTURES) for t in INTERMEDIATE + TARGETS},
+            "phase2": TINY_TRAIN, "phase3": TINY_TRAIN,
+            "retrieval": {"max_seq_len": 32, "batch_size": 4}, "output_root": str(root / "outputs")}
+    path = root / "fixtures.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+@pytest.mark.slow
+def test_all_targets_through_the_pair_notebook(study_file):
+    outcome = runner.run(study_file, analysis=False)
+    assert not outcome.failed, outcome.failed
+    study = load_study(study_file)
+    df = pd.read_parquet(StudyPaths(study).results())
+    for target in TARGETS:
+        part = df[(df.target == target) & (df.split != "select")]
+        assert set(part.intermediate) == {"none", "mnli"}, target
+        assert set(part.language) == set(study.languages_for(target)), target
+        assert part[part.metric.isin(["accuracy", "f1", "em"])].value.between(0, 100).all(), target
+    for pair in grid.pairs(study):
+        assert StudyPaths(study).notebook(pair).exists()
+
+
+@pytest.mark.slow
+def test_test_predictions_are_written_per_language(study_file):
+    study = load_study(study_file)
+    pair = next(p for p in grid.pairs(study) if p.intermediate == "none" and p.target == "xnli")
+    preds = StudyPaths(study).predictions(pair)
+    assert sorted(p.name for p in (preds / "xnli").iterdir()) == ["test-de.tsv", "test-en.tsv", "test-zh.tsv"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", INTERMEDIATE)
+def test_every_intermediate_task_trains_and_saves_an_encoder(study_file, task, tmp_path):
+    data = yaml.safe_load(open(study_file))
+    data["intermediate"] = ["none", task]
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(data))
+    table = pipeline.train_intermediate(str(path), data["models"][0], "", task, "en", 0)
+    assert list(table.fraction) == [1.0] and list(table.steps) == [2]
+    job = grid.encoders(load_study(path))[0]
+    saved = pipeline.encoder_dir(load_study(path), job) / "step-2"
+    assert (saved / "config.json").exists(), "the encoder is saved for phase 3"
