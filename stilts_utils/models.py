@@ -52,11 +52,13 @@ def load_config(name_or_path: str, trust_remote_code: bool = False):
         return AutoConfig.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
                                           local_files_only=not hub_reachable())
     except OSError as err:
-        raise ModelUnavailable(
-            f"model {name_or_path!r} is not in the local Hugging Face cache and the hub cannot be reached. "
-            f"On a machine with internet run `huggingface-cli download {name_or_path}` (or "
-            f"`python -m stilts_utils download-model {name_or_path}`), copy ~/.cache/huggingface to this "
-            f"machine or name a local model directory in `models:`. ({err.__class__.__name__})") from None
+        raise ModelUnavailable(model_help(name_or_path) + f" ({err.__class__.__name__})") from None
+
+
+def model_help(name: str) -> str:
+    return (f"model {name!r} is not in the local Hugging Face cache and the hub cannot be reached. On a "
+            f"machine with internet run `hf download {name}` and copy ~/.cache/huggingface here (or set "
+            f"HF_HOME to a shared copy), or name a local model directory in `models:`.")
 
 
 def load_encoder(name_or_path: str, trust_remote_code: bool = False):

@@ -1,8 +1,10 @@
 """Before a real study starts: can every model and dataset be read? Answers in seconds, not retries."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from .data import DataUnavailable, hub_help, local_root
-from .models import hub_reachable, load_config
+from .models import ModelUnavailable, hub_reachable, model_help
 from .tasks import REGISTRY
 
 
@@ -28,10 +30,19 @@ def _hub_cached(task) -> bool:
         return False
 
 
+def _model_cached(model: str) -> bool:
+    """A local directory, or a config.json in the Hugging Face cache (no transformers import needed)."""
+    from huggingface_hub import try_to_load_from_cache
+
+    return Path(model).is_dir() or isinstance(try_to_load_from_cache(model, "config.json"), str)
+
+
 def check(study) -> None:
+    online = hub_reachable()
     for model in study.models:
-        load_config(model, model in study.trust_remote_code)  # raises ModelUnavailable with the fix
-    if hub_reachable():
+        if not online and not _model_cached(model):
+            raise ModelUnavailable(model_help(model))
+    if online:
         return
     missing = []
     for name in needed_tasks(study):

@@ -96,6 +96,10 @@ def _last_line(err: Exception) -> str:
 
 def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> Outcome:
     study = load_study(study_file)  # validation first: a bad study fails before the heavy imports
+    if study.world != "sandbox":
+        from .preflight import check
+
+        check(study)  # models and data readable? answers in seconds, before torch is imported
     from .pipeline import prepare
 
     parallel = parallel or study.parallel

@@ -1,0 +1,40 @@
+"""A real study with no network fails in seconds with a message that says what to do."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stilts_utils.config import study_from_dict
+from stilts_utils.data import DataUnavailable
+from stilts_utils.preflight import check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_real_study_offline_fails_fast_naming_the_model():
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": "/nonexistent-hf-home"}
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, "-m", "stilts_utils", "run", "params/xtreme_xlmr_large.yaml"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert time.time() - t0 < 5
+    assert proc.returncode == 2
+    assert "xlm-roberta-large" in proc.stderr and "hf download" in proc.stderr
+
+
+def test_missing_data_names_tasks_and_the_fix(tiny_model_dirs, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_CACHE", "/nonexistent-datasets-cache")
+    study = study_from_dict({"world": "xtreme", "models": [str(tiny_model_dirs["xlm-roberta"])],
+                             "intermediate": ["none", "mnli"], "targets": ["xnli", "udpos"]}, "offline")
+    t0 = time.time()
+    with pytest.raises(DataUnavailable) as err:
+        check(study)
+    assert time.time() - t0 < 5
+    msg = str(err.value)
+    for task in ("mnli", "udpos", "xnli"):
+        assert task in msg
+    assert "download-data" in msg and "data_dirs" in msg
