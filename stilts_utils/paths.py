@@ -85,7 +85,9 @@ class StudyPaths:
 
     # phase 3
     def run_dir(self, pair: Pair) -> Path:
-        return self.dir / "runs" / pair.id
+        from .pipeline import pair_key  # the key needs the study's model and settings resolved
+
+        return self.dir / "runs" / f"{pair.id}-{pair_key(self.study, pair)}"
 
     def rows(self, pair: Pair) -> Path:
         return self.run_dir(pair) / "rows.json"

@@ -44,19 +44,37 @@ def pretrained_path(study: Study, model: str, variant: str = "") -> str:
 
 # ---- phase 2 ---------------------------------------------------------------------------------------
 
-def encoder_dir(study: Study, job: Encoder) -> Path:
-    """Keyed by everything that changes the encoder: the pretrained model and the phase-2 settings."""
+def encoder_key(study: Study, job: Encoder) -> str:
+    """Hash of everything that changes a phase-2 encoder: the pretrained model and the settings."""
     key = {"pretrained": pretrained_key(study, job.model, job.variant), "phase2": study.phase2,
            "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
            "multitask": study.multitask if job.intermediate == "multitask" else None,
-           "languages": translation_languages(study, job) if job.data != "en" else []}
-    return StudyPaths(study).encoder_dir(job, short_hash(key))
+           "languages": translation_languages(study, job) if job.data != "en" or study.mlm_weight else [],
+           "data": study.data_dirs}
+    return short_hash(key)
+
+
+def encoder_dir(study: Study, job: Encoder) -> Path:
+    return StudyPaths(study).encoder_dir(job, encoder_key(study, job))
+
+
+def pair_key(study: Study, pair: Pair) -> str:
+    """Hash of everything that changes a pair's result, so a finished run is reused only while the study
+    still asks for exactly that run (other world, model or settings: a new run directory)."""
+    task = REGISTRY[pair.target]
+    encoder = encoder_key(study, pair.encoder) if pair.encoder else pretrained_key(study, pair.model,
+                                                                                 pair.variant)
+    key = {"encoder": encoder, "checkpoint": pair.checkpoint, "languages": study.languages_for(pair.target),
+           "settings": study.target_settings(pair.target) if task.trains else study.retrieval,
+           "data": study.data_dirs}
+    return short_hash(key)
 
 
 def pretrained_key(study: Study, model: str, variant: str) -> str:
     if study.world != "sandbox":
         return model
-    return f"{world_dir(study, variant).name}/{model}"
+    size = sandbox_sizes(study)[model.removeprefix("sandbox-")]
+    return f"{world_dir(study, variant).name}/{size.name}-{short_hash(size)}"
 
 
 def translation_languages(study: Study, job: Encoder | None) -> list[str]:

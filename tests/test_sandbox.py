@@ -282,6 +282,7 @@ def test_pretrained_model_reloads_offline(world, settings, tmp_path):
         assert tok(text)["input_ids"] == raw.encode(text).ids
     assert tok(texts[0])["input_ids"] == tok("Maria saw five dogs in Paris.")["input_ids"]  # NFKC
     assert (tok.cls_token_id, tok.pad_token_id, tok.sep_token_id) == (0, 1, 2)
+    assert list(tok("a", "b")) == ["input_ids", "attention_mask"]  # XLM-R has no token types
     stamp = (out / "COMPLETE").stat().st_mtime_ns
     assert pretrain_model(settings, TINY_MODEL, world, out) == out  # cached
     assert (out / "COMPLETE").stat().st_mtime_ns == stamp

@@ -43,8 +43,8 @@ class ModelSize:
 
 DEFAULT_SIZES = {
     "small": ModelSize("small", hidden_size=96, num_layers=2, num_heads=4, intermediate_size=384),
-    "base": ModelSize("base", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512),
     # base costs ~3.6x small per token: ~2 min on 2 idle cores (several times that when shared)
+    "base": ModelSize("base", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512),
 }
 
 
@@ -67,7 +67,8 @@ def train_tokenizer(lines: list[str], vocab_size: int):
         special_tokens=[("<s>", bos), ("</s>", eos)])
     return PreTrainedTokenizerFast(
         tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
-        pad_token="<pad>", mask_token="<mask>", cls_token="<s>", sep_token="</s>")
+        pad_token="<pad>", mask_token="<mask>", cls_token="<s>", sep_token="</s>",
+        model_input_names=["input_ids", "attention_mask"])  # no token types, as XLM-R
 
 
 def read_documents(data_root: Path, seed: int, max_sentences: int) -> list[str]:

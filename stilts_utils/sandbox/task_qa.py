@@ -8,7 +8,7 @@ answer unique.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from . import edits
 from .meaning import Clause, Sentence, entities, sample_clause, sample_sentence
