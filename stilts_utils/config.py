@@ -149,7 +149,7 @@ def _validate(study: Study) -> None:
     _one_of(study.intermediate, intermediates, "intermediate")
     _one_of(study.multitask.tasks, intermediates[2:], "multitask.tasks")
     _one_of(study.intermediate_data, INTERMEDIATE_DATA, "intermediate_data")
-    _one_of(study.phase3_overrides, study.targets, "phase3_overrides")
+    _one_of(study.phase3_overrides, targets, "phase3_overrides")  # any target: files share blocks
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
     if not 0 <= study.mlm_weight < 1:
         raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)")

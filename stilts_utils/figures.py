@@ -69,7 +69,8 @@ def gain_heatmap(gains, value="gain"):
 def _facet_axes(n, width=3.6, height=3.0, ncols=3):
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+                             layout="constrained")  # keeps panel titles clear of the row above
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, axes.flat[:n]

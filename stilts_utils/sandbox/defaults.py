@@ -1,7 +1,7 @@
 """The default derived languages.
 
 Volumes copy real CC-100 rows of XLM-R (Conneau et al. 2020, Appendix A Table 6, tokens in
-millions, as in /work/shared/reference/cc100_xlmr_table6.csv); en itself is 55608. The typology is
+millions, as packaged in stilts_utils/data/languages.csv); en itself is 55608. The typology is
 chosen to span word order, adjective order, morphology, adposition, articles and script; it is
 loosely modelled on the copied language where WALS agrees (see reference/typology), but only the
 volume is a copy. Codes are sandbox codes (x*), not ISO codes.
