@@ -5,13 +5,7 @@ Like `figures`, they take a table and return a matplotlib Figure, and raise on a
 import matplotlib.pyplot as plt
 import numpy as np
 
-
-def _require(table, columns, what):
-    if table is None or len(table) == 0:
-        raise ValueError(f"{what}: no data to plot")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{what}: missing columns {missing}")
+from .figures import _require
 
 
 def _errors(part, estimate):

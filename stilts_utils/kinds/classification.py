@@ -1,7 +1,7 @@
 """Single-sentence and sentence-pair classification (XNLI, PAWS-X, MNLI, QQP, ANLI+)."""
 from __future__ import annotations
 
-from .common import argmax_rows, forward_batches, inputs_only
+from .common import padding_collator, argmax_rows, forward_batches, inputs_only
 
 LABEL_NAMES = ("labels",)
 
@@ -20,10 +20,7 @@ def train_features(features):
     return inputs_only(features, LABEL_NAMES)
 
 
-def collator(tokenizer):
-    from transformers import DataCollatorWithPadding
-
-    return DataCollatorWithPadding(tokenizer)
+collator = padding_collator
 
 
 def predict(model, features, examples, task, tokenizer, settings) -> list[str]:

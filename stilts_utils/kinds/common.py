@@ -31,3 +31,10 @@ def forward_batches(model, features, collate, batch_size: int, outputs: tuple) -
 
 def argmax_rows(rows) -> np.ndarray:
     return np.array([int(np.argmax(r)) for r in rows], dtype=int)
+
+
+def padding_collator(tokenizer):
+    """Dynamic padding to the longest row of the batch (batches are length-grouped by the Trainer)."""
+    from transformers import DataCollatorWithPadding
+
+    return DataCollatorWithPadding(tokenizer)

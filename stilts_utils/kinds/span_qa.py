@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import forward_batches, inputs_only
+from .common import padding_collator, forward_batches, inputs_only
 
 LABEL_NAMES = ("start_positions", "end_positions")
 N_BEST = 20
@@ -70,10 +70,7 @@ def train_features(features):
     return inputs_only(features, LABEL_NAMES)
 
 
-def collator(tokenizer):
-    from transformers import DataCollatorWithPadding
-
-    return DataCollatorWithPadding(tokenizer)
+collator = padding_collator
 
 
 def _best_span(start, end, offsets):
