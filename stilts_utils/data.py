@@ -69,18 +69,32 @@ def _load_local(task: Task, lang: str, split: str, root: Path):
     return datasets.load_dataset("json", data_files=str(path), split="train")
 
 
+def hub_source(task: Task, lang: str):
+    """The hub dataset for a language: the task's own, or for non-English rows of an English
+    intermediate task its machine translations (RQ3), e.g. XNLI's translated MNLI train."""
+    if task.role != "intermediate" or lang == "en":
+        return task.source
+    if task.translated is None:
+        have = sorted(n for n, t in REGISTRY.items() if t.translated is not None)
+        raise DataUnavailable(f"{task.name}: no machine-translated training data on the hub for {lang!r}; "
+                              f"translations exist for {', '.join(have)}. Put your own in a local copy "
+                              f"(<data_dirs.{task.name}>/{task.name}/{lang}/train.jsonl, same columns).")
+    return task.translated
+
+
 def _load_hub(task: Task, lang: str, split: str, study):
     import datasets
 
-    hub_split = task.source.splits.get(split)
+    source = hub_source(task, lang)
+    hub_split = source.splits.get(split)
     if hub_split is None:
-        raise ValueError(f"{task.name} has no {split!r} split; it has {sorted(task.source.splits)}")
-    config = task.source.config_for(lang)
+        raise ValueError(f"{task.name} has no {split!r} split; it has {sorted(source.splits)}")
+    config = source.config_for(lang)
     offline = not hub_reachable()
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1" if offline else "0")
     try:
-        return datasets.load_dataset(task.source.hf_id, config, split=hub_split,
-                                     revision=task.source.revision, data_dir=task.source.data_dir)
+        return datasets.load_dataset(source.hf_id, config, split=hub_split, revision=source.revision,
+                                     data_dir=source.data_dir)
     except Exception as err:  # datasets raises many types for "not cached and no network"
         if not offline:
             raise

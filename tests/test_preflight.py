@@ -38,3 +38,14 @@ def test_missing_data_names_tasks_and_the_fix(tiny_model_dirs, monkeypatch):
     for task in ("mnli", "udpos", "xnli"):
         assert task in msg
     assert "download-data" in msg and "data_dirs" in msg
+
+
+def test_translated_intermediate_data_comes_from_a_translation_source():
+    from stilts_utils.data import hub_source
+    from stilts_utils.tasks import REGISTRY
+
+    assert hub_source(REGISTRY["mnli"], "en") is REGISTRY["mnli"].source
+    assert hub_source(REGISTRY["mnli"], "de").hf_id == "facebook/xnli"  # never English MNLI in disguise
+    with pytest.raises(DataUnavailable) as err:
+        hub_source(REGISTRY["squad"], "de")
+    assert "squad" in str(err.value) and "mnli" in str(err.value)

@@ -51,6 +51,7 @@ class Task:
     scorer: str = ""  # metrics.METRICS key when the kind's default does not apply (e.g. "mlqa")
     dev_from_train: float = 0.0  # hold out this tail share of English train as dev (no dev split exists)
     train_size: int = 0  # published English training rows; estimates steps when no local copy exists
+    translated: Source | None = None  # machine-translated train sets of an intermediate task (RQ3)
     benchmark: str = "xtreme"  # "xtreme" (the X-STILTs study) or "xtreme-r" (RQ5 extensions)
     description: str = ""
 
