@@ -40,6 +40,13 @@ def _export(args) -> int:
     return 0
 
 
+def _summary(args) -> int:
+    from .summary import main as summary
+
+    print(summary(args.study))
+    return 0
+
+
 def _download(args) -> int:
     from .download import download
 
@@ -65,6 +72,9 @@ def main(argv=None) -> int:
     p = sub.add_parser("export", help="re-run a study's analysis notebooks: every figure and table")
     p.add_argument("study", help="params/<study>.yaml")
     p.set_defaults(fn=_export)
+    p = sub.add_parser("summary", help="headline numbers of a finished study, as a Markdown table")
+    p.add_argument("study", help="params/<study>.yaml")
+    p.set_defaults(fn=_summary)
     p = sub.add_parser("download-data", help="write local copies of a study's datasets (needs the hub)")
     p.add_argument("study")
     p.add_argument("--to", required=True)
