@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -41,7 +42,7 @@ def is_done(study: Study, job) -> bool:
 
 
 def parameters(study_file: str, job, threads: int) -> dict:
-    params = {"study_file": str(study_file), "model": job.model, "variant": job.variant,
+    params = {"study_file": str(Path(study_file).resolve()), "model": job.model, "variant": job.variant,
               "intermediate": job.intermediate, "intermediate_data": job.data, "seed": job.seed,
               "threads": threads}
     if isinstance(job, Pair):
@@ -49,14 +50,26 @@ def parameters(study_file: str, job, threads: int) -> dict:
     return params
 
 
+class RunFailed(RuntimeError):
+    """A notebook run that did not finish; the message is the last line papermill reported."""
+
+
 def execute(study: Study, study_file: str, job, threads: int) -> None:
-    import papermill as pm
+    """papermill in a child process of our process group: Ctrl-C reaches it, and it shuts its kernel
+    down. Its log (kernel warnings, the traceback of a failure) goes beside the executed notebook."""
+    import yaml
 
     template = NOTEBOOKS / ("pair.ipynb" if isinstance(job, Pair) else "intermediate.ipynb")
     out = StudyPaths(study, ROOT).notebook(job)
     out.parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(str(template), str(out), parameters=parameters(study_file, job, threads),
-                        cwd=str(ROOT), kernel_name="python3", progress_bar=False, log_output=False)
+    cmd = [sys.executable, "-m", "papermill", str(template), str(out), "-k", "python3", "--cwd", str(ROOT),
+           "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(parameters(study_file, job, threads))]
+    log = out.with_suffix(".log")
+    with open(log, "w") as fh:
+        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
+    if code != 0:
+        lines = [line for line in log.read_text().splitlines() if line.strip()]
+        raise RunFailed(lines[-1] if lines else f"papermill exited with {code}")
 
 
 def _run_jobs(study, study_file, jobs, parallel, outcome, desc) -> None:
@@ -79,14 +92,17 @@ def _run_jobs(study, study_file, jobs, parallel, outcome, desc) -> None:
         bar.set_postfix_str(f"{job.id[:48]} {secs:.0f}s{' FAILED' if err else ''}")
         bar.update()
 
-    if parallel == 1:
-        for job in jobs:
-            record(*one(job))
-    else:
-        with ThreadPoolExecutor(parallel) as pool:
-            for fut in as_completed([pool.submit(one, j) for j in jobs]):
-                record(*fut.result())
-    bar.close()
+    pool = ThreadPoolExecutor(parallel)
+    try:
+        for fut in as_completed([pool.submit(one, j) for j in jobs]):
+            record(*fut.result())
+    except KeyboardInterrupt:
+        # papermill children got the same Ctrl-C and stop their kernels; nothing queued starts
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        bar.close()
 
 
 def _last_line(err: Exception) -> str:
