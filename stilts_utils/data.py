@@ -109,6 +109,8 @@ def hub_help(task: Task, config: str | None, split: str, err: Exception | None =
             f"~/.cache/huggingface), or write a local copy with `python -m stilts_utils download-data "
             f"STUDY.yaml --to DIR` and set `data_dirs: {{{task.name}: DIR/...}}` in the study file."
             + (f" {task.source.note}" if task.source.note else "")
+            + (" HF_HUB_OFFLINE=1 is set: with a reachable hub run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0."
+               if os.environ.get("HF_HUB_OFFLINE") == "1" else "")
             + (f" ({type(err).__name__})" if err else ""))
 
 

@@ -2,7 +2,6 @@
 retrieval tasks straight from the encoder. Test predictions also go out in XTREME's submission format."""
 from __future__ import annotations
 
-import numpy as np
 
 from . import data, submission
 from .kinds import KINDS

@@ -56,9 +56,11 @@ def load_config(name_or_path: str, trust_remote_code: bool = False):
 
 
 def model_help(name: str) -> str:
+    offline = (" HF_HUB_OFFLINE=1 is set (stilts.sh sets it unless told otherwise): with a reachable hub, "
+               "run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0.") if os.environ.get("HF_HUB_OFFLINE") == "1" else ""
     return (f"model {name!r} is not in the local Hugging Face cache and the hub cannot be reached. On a "
             f"machine with internet run `hf download {name}` and copy ~/.cache/huggingface here (or set "
-            f"HF_HOME to a shared copy), or name a local model directory in `models:`.")
+            f"HF_HOME to a shared copy), or name a local model directory in `models:`." + offline)
 
 
 def load_encoder(name_or_path: str, trust_remote_code: bool = False):

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from . import grid
 from .config import Study, load_study
-from .paths import Encoder, Pair, StudyPaths
+from .paths import Pair, StudyPaths
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from stilts_utils.config import study_from_dict
 from stilts_utils.data import DataUnavailable
