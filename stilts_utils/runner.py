@@ -57,13 +57,16 @@ class RunFailed(RuntimeError):
 def execute(study: Study, study_file: str, job, threads: int) -> None:
     """papermill in a child process of our process group: Ctrl-C reaches it, and it shuts its kernel
     down. Its log (kernel warnings, the traceback of a failure) goes beside the executed notebook."""
+    template = NOTEBOOKS / ("pair.ipynb" if isinstance(job, Pair) else "intermediate.ipynb")
+    papermill(template, StudyPaths(study, ROOT).notebook(job), parameters(study_file, job, threads))
+
+
+def papermill(template: Path, out: Path, params: dict) -> None:
     import yaml
 
-    template = NOTEBOOKS / ("pair.ipynb" if isinstance(job, Pair) else "intermediate.ipynb")
-    out = StudyPaths(study, ROOT).notebook(job)
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "papermill", str(template), str(out), "-k", "python3", "--cwd", str(ROOT),
-           "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(parameters(study_file, job, threads))]
+           "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(params)]
     log = out.with_suffix(".log")
     with open(log, "w") as fh:
         code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
@@ -136,7 +139,7 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     _run_jobs(study, study_file, todo, parallel, outcome, "phase 3 (pairs)")
     df = collect(study)
     if analysis and not df.empty:
-        run_analysis(study, study_file, paths)
+        outcome.failed += run_analysis(study, study_file, paths)
     print(summary(study, outcome, df))
     return outcome
 
@@ -169,21 +172,25 @@ def collect(study: Study):
     return collect_rows(files, paths.results("parquet"), paths.results("csv"))
 
 
-def run_analysis(study: Study, study_file: str, paths: StudyPaths) -> None:
-    """Re-run the analysis notebooks only when the results table changed since they last ran."""
-    import papermill as pm
+def run_analysis(study: Study, study_file: str, paths: StudyPaths) -> list:
+    """Re-run the analysis notebooks only when the results table changed since they last ran.
 
+    Returns the failures as (name, notebook, error line); a failed analysis is retried next time."""
     digest = hashlib.sha256(paths.results("csv").read_bytes()).hexdigest()[:16]
     stamp = paths.dir / "analysis.stamp"
     if stamp.exists() and stamp.read_text() == digest:
-        return
+        return []
+    failed = []
     for name in study.analysis:
         out = paths.dir / "notebooks" / "analysis" / Path(name).name
-        out.parent.mkdir(parents=True, exist_ok=True)
         print(f"analysis: {name} -> {out}")
-        pm.execute_notebook(str(ROOT / name), str(out), cwd=str(ROOT), kernel_name="python3",
-                            parameters={"study_dir": str(paths.dir)}, progress_bar=False)
-    stamp.write_text(digest)
+        try:
+            papermill(ROOT / name, out, {"study_dir": str(paths.dir)})
+        except RunFailed as err:
+            failed.append((f"analysis {Path(name).stem}", str(out), str(err)))
+    if not failed:
+        stamp.write_text(digest)
+    return failed
 
 
 def summary(study: Study, outcome: Outcome, df) -> str:
@@ -226,5 +233,6 @@ def export(study_file: str) -> None:
     if not paths.results("csv").exists():
         collect(study)
     (paths.dir / "analysis.stamp").unlink(missing_ok=True)
-    run_analysis(study, study_file, paths)
+    for name, notebook, err in run_analysis(study, study_file, paths):
+        print(f"FAILED {name}: {err}\n    notebook: {notebook}")
     print(f"figures: {paths.figures}\ntables: {paths.tables}")
