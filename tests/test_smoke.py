@@ -32,7 +32,7 @@ TINY = {
     },
     "sandbox_sizes": {"tiny": {"hidden_size": 32, "num_layers": 2, "num_heads": 2, "intermediate_size": 64,
                                "vocab_size": 400, "max_length": 64, "epochs": 0.5}},
-    "analysis": [],
+    "analysis": ["notebooks/analysis_default.ipynb"],
 }
 
 
@@ -41,7 +41,7 @@ def tiny_study(tmp_path_factory):
     root = tmp_path_factory.mktemp("smoke")
     path = root / "tiny.yaml"
     path.write_text(yaml.safe_dump({**TINY, "output_root": str(root / "outputs")}))
-    outcome = runner.run(str(path), analysis=False)
+    outcome = runner.run(str(path))
     return str(path), load_study(path), outcome
 
 
@@ -67,6 +67,8 @@ def test_every_pair_writes_rows(tiny_study):
     assert (df[df.intermediate == "mnli"].intermediate_steps > 0).all()
     assert (df[df.intermediate == "none"].intermediate_steps == 0).all()
     assert df.model_params.gt(0).all() and df.wall_time_s.gt(0).all()
+    assert (paths.figures / "gain_heatmap.pdf").exists(), "the analysis notebook ends the study"
+    assert (paths.tables / "volume_correlation.csv").exists()
 
 
 @pytest.mark.slow
