@@ -70,3 +70,23 @@ def test_every_intermediate_task_trains_and_saves_an_encoder(study_file, task, t
     job = grid.encoders(load_study(path))[0]
     saved = pipeline.encoder_dir(load_study(path), job) / "step-2"
     assert (saved / "config.json").exists(), "the encoder is saved for phase 3"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", ["bert", "deberta-v2", "mt5"])
+def test_other_encoders_run_both_phases(arch, tiny_model_dirs, tmp_path):
+    """mBERT-, mDeBERTa- and mT5-encoder-shaped models: phase 2 on MNLI, then one target per kind."""
+    model = str(tiny_model_dirs[arch])
+    targets = ["xnli", "udpos", "xquad", "tatoeba"]
+    data = {"world": "xtreme", "models": [model], "intermediate": ["none", "mnli"], "targets": targets,
+            "target_languages": {t: [lang for lang in _languages(t) if lang in ("en", "de")] for t in targets},
+            "data_dirs": {t: str(FIXTURES) for t in ["mnli", "squad", *targets]},
+            "phase2": TINY_TRAIN, "phase3": TINY_TRAIN, "retrieval": {"max_seq_len": 32, "batch_size": 4},
+            "output_root": str(tmp_path / "outputs")}
+    path = tmp_path / f"{arch}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    pipeline.train_intermediate(str(path), model, "", "mnli", "en", 0)
+    for target in targets:
+        rows = pipeline.run_pair(str(path), model, "", "mnli", "en", 1.0, target, 0)
+        assert set(rows.language) >= {"de"}, (arch, target)
+        assert rows.model_params.iloc[0] > 0 and (rows.intermediate_steps == 2).all()
