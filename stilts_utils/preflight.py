@@ -1,6 +1,7 @@
 """Before a real study starts: can every model and dataset be read? Answers in seconds, not retries."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .data import DataUnavailable, hub_help, local_root
@@ -39,6 +40,9 @@ def _model_cached(model: str) -> bool:
 
 def check(study) -> None:
     online = hub_reachable()
+    if not online:  # before `datasets` is imported here or in any notebook kernel: no retry loops
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     for model in study.models:
         if not online and not _model_cached(model):
             raise ModelUnavailable(model_help(model))
