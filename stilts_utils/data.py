@@ -90,8 +90,7 @@ def _load_hub(task: Task, lang: str, split: str, study):
     if hub_split is None:
         raise ValueError(f"{task.name} has no {split!r} split; it has {sorted(source.splits)}")
     config = source.config_for(lang)
-    offline = not hub_reachable()
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1" if offline else "0")
+    offline = not hub_reachable()  # the offline switches themselves are set by preflight, before import
     try:
         return datasets.load_dataset(source.hf_id, config, split=hub_split, revision=source.revision,
                                      data_dir=source.data_dir)

@@ -13,7 +13,7 @@ from . import data, evaluation
 from .config import Study, load_study, sandbox_sizes, world_settings
 from .heads import StiltsModel, make_head
 from .kinds import KINDS
-from .models import count_parameters, default_pooling, load_config, load_encoder, load_tokenizer
+from .models import count_parameters, default_pooling, load_encoder, load_tokenizer
 from .paths import Encoder, Pair, StudyPaths, short_hash
 from .results import atomic_write_text, make_rows, write_rows
 from .tasks import REGISTRY
@@ -247,7 +247,7 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path):
 
     kind, s3 = KINDS[task.kind], study.target_settings(task.name)
     set_seed(pair.seed)
-    net = StiltsModel(encoder, _head(task, load_config(path), path))  # the STILTs step: a fresh head
+    net = StiltsModel(encoder, _head(task, encoder.config, path))  # the STILTs step: a fresh head
     train = _cap(data.load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
                  pair.seed)
     feats = kind.featurize(train, tokenizer, task, s3)

@@ -29,7 +29,7 @@ def steps_estimate(study, job) -> str:
         names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
     counted = [_rows(study, n, job.variant) for n in names]
     rows = sum(n for n, _ in counted)
-    if job.__class__ is not Pair and job.data == "en+translated":
+    if not isinstance(job, Pair) and job.data == "en+translated":
         rows *= 2
     if settings.max_train_examples:
         rows = min(rows, settings.max_train_examples)
