@@ -22,14 +22,18 @@ def tiny_model_dirs(tmp_path_factory) -> dict:
 @pytest.fixture(scope="session")
 def fixture_study():
     """The minimal study `load_split` needs, with every task read from tests/fixtures/data."""
-    return SimpleNamespace(world="xtreme", data_dirs={name: str(FIXTURES) for name in REGISTRY},
-                           trust_remote_code=[])
+    from stilts_utils.study.worlds import HubWorld
+
+    study = SimpleNamespace(world="xtreme", data_dirs={name: str(FIXTURES) for name in REGISTRY},
+                            trust_remote_code=[])
+    study.world_impl = HubWorld(study)
+    return study
 
 
 @pytest.fixture(scope="session")
 def fixture_rows(fixture_study):
     """load_split over the fixture data, each (task, language, split) loaded once per session."""
-    from stilts_utils.data import load_split
+    from stilts_utils.data.loading import load_split
 
     cache = {}
 

@@ -8,7 +8,9 @@ import pytest
 
 matplotlib.use("Agg")
 
-from stilts_utils import analysis, figures, langmeta  # noqa: E402
+from stilts_utils import reference as langmeta  # noqa: E402
+from stilts_utils.analysis import effects as analysis  # noqa: E402
+from stilts_utils.analysis import figures  # noqa: E402
 
 
 def results(values, seeds=(1, 2)):

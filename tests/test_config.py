@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stilts_utils.config import StudyError, load_study, study_from_dict
+from stilts_utils.study.config import StudyError, load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = yaml.safe_load((ROOT / "params" / "sandbox.yaml").read_text())

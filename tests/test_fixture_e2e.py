@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from stilts_utils import grid, pipeline, runner
-from stilts_utils.config import load_study
-from stilts_utils.paths import StudyPaths
+from stilts_utils.cli import runner
+from stilts_utils.phases import pipeline
+from stilts_utils.study import identity as grid
+from stilts_utils.study.config import load_study
+from stilts_utils.study.identity import StudyPaths
 from tiny_models import FIXTURES
 
 INTERMEDIATE = ["anliplus", "mnli", "qqp", "squad", "squad_v2", "hellaswag", "ccg", "cosmosqa", "commonsenseqa"]
@@ -29,7 +31,7 @@ def study_file(tmp_path_factory, tiny_model_dirs):
             "target_languages": {t: _languages(t) for t in TARGETS},
             "data_dirs": {t: str(FIXTURES) for t in INTERMEDIATE + TARGETS},
             "phase2": TINY_TRAIN, "phase3": TINY_TRAIN,
-            "retrieval": {"max_seq_len": 32, "batch_size": 4}, "output_root": str(root / "outputs")}
+            "retrieval": {"max_seq_len": 32, "batch_size": 4}, "output_root": str(root / "outputs"), "threads": 2}
     path = root / "fixtures.yaml"
     path.write_text(yaml.safe_dump(data))
     return str(path)
@@ -68,7 +70,7 @@ def test_every_intermediate_task_trains_and_saves_an_encoder(study_file, task, t
     table = pipeline.train_intermediate(str(path), data["models"][0], "", task, "en", 0)
     assert list(table.fraction) == [1.0] and list(table.steps) == [2]
     job = grid.encoders(load_study(path))[0]
-    saved = pipeline.encoder_dir(load_study(path), job) / "step-2"
+    saved = StudyPaths(load_study(path)).encoder_dir(job) / "step-2"
     assert (saved / "config.json").exists(), "the encoder is saved for phase 3"
 
 
@@ -90,3 +92,30 @@ def test_other_encoders_run_both_phases(arch, tiny_model_dirs, tmp_path):
         rows = pipeline.run_pair(str(path), model, "", "mnli", "en", 1.0, target, 0)
         assert set(rows.language) >= {"de"}, (arch, target)
         assert rows.model_params.iloc[0] > 0 and (rows.intermediate_steps == 2).all()
+
+
+PINNED = FIXTURES.parent / "e2e_results.csv"
+PIN_KEYS = ["intermediate", "intermediate_data", "intermediate_steps", "target", "language", "split", "metric",
+            "seed", "target_steps", "model_params"]
+
+
+def pinned_view(df: pd.DataFrame) -> pd.DataFrame:
+    """The result values keyed by everything but paths and timings, in a stable order."""
+    out = df[PIN_KEYS + ["value"]].sort_values(PIN_KEYS, kind="stable").reset_index(drop=True)
+    return out.assign(value=out.value.round(6))
+
+
+@pytest.mark.slow
+def test_results_match_the_pinned_table(study_file):
+    """The fixture study's every value, pinned (tests/fixtures/e2e_results.csv): a refactoring that changes
+    any result fails here. Regenerate deliberately with STILTS_WRITE_PIN=1 when a change is meant to."""
+    import os
+
+    study = load_study(study_file)
+    if not StudyPaths(study).results().exists():
+        runner.run(study_file, analysis=False)
+    got = pinned_view(pd.read_parquet(StudyPaths(study).results()))
+    if os.environ.get("STILTS_WRITE_PIN") == "1":
+        got.to_csv(PINNED, index=False)
+    want = pd.read_csv(PINNED, keep_default_na=False, dtype={"intermediate_data": str})
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)

@@ -4,10 +4,11 @@ import json
 import pytest
 import yaml
 
-from stilts_utils import grid, runner
-from stilts_utils.config import study_from_dict
-from stilts_utils.paths import Pair, StudyPaths
-from stilts_utils.results import COLUMNS, collect, make_rows, write_rows
+from stilts_utils.cli import runner
+from stilts_utils.study import identity as grid
+from stilts_utils.study.config import study_from_dict
+from stilts_utils.study.identity import COMPLETE, Pair, StudyPaths
+from stilts_utils.phases.results import COLUMNS, collect, make_rows, write_rows
 
 BASE = {"world": "sandbox", "models": ["sandbox-small"], "intermediate": ["none", "mnli", "qqp"],
         "targets": ["xnli", "tatoeba"], "seeds": [0, 1]}
@@ -40,7 +41,7 @@ def test_grid_variants_data_and_checkpoints(tmp_path):
 def _fake_rows(s, pair):
     meta = {c: 0 for c in COLUMNS if c not in ("language", "split", "metric", "value")}
     meta.update(study=s.name, model=pair.model, intermediate=pair.intermediate, target=pair.target,
-                run_id=pair.id, variant="", intermediate_data=pair.data, seed=pair.seed)
+                run_id=pair.id, variant="", intermediate_data=pair.intermediate_data, seed=pair.seed)
     return make_rows(meta, {("en", "test"): {"accuracy": 50.0}})
 
 
@@ -49,21 +50,20 @@ def fake_execute(monkeypatch):
     """Replaces papermill: encoders get their marker, pairs their rows; selected jobs fail."""
     calls, failing = [], set()
 
-    def execute(study, study_file, job, threads):
+    def execute(paths, study_file, job, threads):
         calls.append(job.id)
         if job.id in failing:
             raise RuntimeError(f"boom in {job.id}")
         if isinstance(job, Pair):
-            write_rows(StudyPaths(study).rows(job), _fake_rows(study, job))
+            write_rows(paths.rows(job), _fake_rows(paths.study, job))
         else:
-            from stilts_utils.pipeline import COMPLETE, encoder_dir
-            out = encoder_dir(study, job)
+            out = paths.encoder_dir(job)
             out.mkdir(parents=True)
-            (out / COMPLETE).touch()
+            (out / COMPLETE).write_text(out.name + "\n")
 
     monkeypatch.setattr(runner, "execute", execute)
-    monkeypatch.setattr("stilts_utils.pipeline.prepare", lambda study: None)
-    monkeypatch.setattr("stilts_utils.pipeline.pretrained_key", lambda study, m, v: m)
+    monkeypatch.setattr("stilts_utils.phases.pipeline.prepare", lambda study: None)
+    monkeypatch.setattr("stilts_utils.study.worlds.SandboxWorld.pretrained_key", lambda self, m, v="": m)
     return calls, failing
 
 
@@ -102,7 +102,7 @@ def test_half_written_rows_do_not_count(tmp_path):
     rows_path = StudyPaths(s).rows(pair)
     rows_path.parent.mkdir(parents=True)
     (rows_path.parent / ".rows.json.123.tmp").write_text("[{\"half")  # a crash mid-write
-    assert not runner.is_done(s, pair)
+    assert not StudyPaths(s).is_done(pair)
     df = collect([], tmp_path / "r.parquet", tmp_path / "r.csv")
     assert list(df.columns) == COLUMNS and df.empty
 

@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import pytest
 
-from stilts_utils import langmeta
+from stilts_utils import reference as langmeta
 
 # google-research/xtreme README: the 40 XTREME languages.
 XTREME40 = set("af ar bg bn de el en es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr ms my nl pt ru "

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from stilts_utils.metrics import METRICS
-from stilts_utils.metrics.aggregate import GROUPS, TASK2LANGS, xtreme_scores
+from stilts_utils.evaluation.xtreme import GROUPS, TASK2LANGS, xtreme_scores
 from stilts_utils.metrics.classification import accuracy
 from stilts_utils.metrics.qa import answers_from_rows, answers_from_squad, mlqa, normalize_mlqa, squad_v1, squad_v2
 from stilts_utils.metrics.retrieval import (apply_threshold, bucc_scores, cosine, mine_pairs, mine_rows,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stilts_utils.config import study_from_dict
-from stilts_utils.data import DataUnavailable
-from stilts_utils.preflight import check
+from stilts_utils.study.config import study_from_dict
+from stilts_utils.data.hub import DataUnavailable
+from stilts_utils.data.preflight import check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,7 @@ def test_missing_data_names_tasks_and_the_fix(tiny_model_dirs, monkeypatch):
 
 
 def test_translated_intermediate_data_comes_from_a_translation_source():
-    from stilts_utils.data import hub_source
+    from stilts_utils.data.hub import hub_source
     from stilts_utils.tasks import REGISTRY
 
     assert hub_source(REGISTRY["mnli"], "en") is REGISTRY["mnli"].source

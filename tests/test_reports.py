@@ -17,7 +17,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from stilts_utils import explorer, reports  # noqa: E402
+from stilts_utils.analysis import explorer, reports  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = {  # code: (volume in millions of tokens, word order, morphology), like the sandbox's table

@@ -1,4 +1,4 @@
-"""Scoring XTREME submission folders (stilts_utils.submission) on the mock submission from xtreme."""
+"""Scoring XTREME submission folders (stilts_utils.evaluation.submission) on the mock submission from xtreme."""
 import json
 import shutil
 from pathlib import Path
@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stilts_utils.metrics.aggregate import TASK2LANGS, xtreme_scores
+from stilts_utils.evaluation.xtreme import TASK2LANGS, xtreme_scores
 from stilts_utils.metrics.qa import answers_from_squad
-from stilts_utils.submission import (format_report, main, prediction_path, read_tags, score_file, score_folder,
+from stilts_utils.evaluation.submission import (format_report, main, prediction_path, read_tags, score_file, score_folder,
                                      write_predictions)
 
 MOCK = Path(__file__).parent / "fixtures" / "xtreme_mock_submission"

@@ -5,10 +5,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from stilts_utils import grid, runner
-from stilts_utils.config import load_study
-from stilts_utils.paths import StudyPaths
-from stilts_utils.results import COLUMNS
+from stilts_utils.cli import runner
+from stilts_utils.study import identity as grid
+from stilts_utils.study.config import load_study
+from stilts_utils.study.identity import StudyPaths
+from stilts_utils.phases.results import COLUMNS
 
 TINY = {
     "world": "sandbox",
@@ -96,7 +97,7 @@ def test_rerun_recomputes_nothing(tiny_study, monkeypatch):
 @pytest.mark.slow
 def test_multitask_with_mlm_trains_and_saves(tiny_study, tmp_path):
     """Multi-task phase 2 (two tasks) plus continued MLM, in-process on the tiny world."""
-    from stilts_utils import pipeline
+    from stilts_utils.phases import pipeline
 
     path, study, _ = tiny_study
     data = yaml.safe_load(open(path))
@@ -106,6 +107,6 @@ def test_multitask_with_mlm_trains_and_saves(tiny_study, tmp_path):
     new.write_text(yaml.safe_dump(data))
     table = pipeline.train_intermediate(str(new), "sandbox-tiny", "", "multitask", "en", 0)
     assert list(table.fraction) == [1.0] and table.steps.iloc[0] > 0
-    summary = json.loads((pipeline.encoder_dir(load_study(new), grid.encoders(load_study(new))[0])
+    summary = json.loads((StudyPaths(load_study(new)).encoder_dir(grid.encoders(load_study(new))[0])
                           / "summary.json").read_text())
     assert set(summary["dev_after_training"]) == {"mnli", "squad"}

@@ -5,10 +5,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from stilts_utils.data import DataUnavailable
-from stilts_utils.kinds import KINDS
-from stilts_utils.metrics.aggregate import TASK2LANGS
-from stilts_utils.readers import UNSEEN_TAG, read_anliplus, with_data_labels
+from stilts_utils.data.hub import DataUnavailable
+from stilts_utils.model.kinds import KINDS
+from stilts_utils.evaluation.xtreme import TASK2LANGS
+from stilts_utils.data.readers import UNSEEN_TAG, read_anliplus, with_data_labels
 from stilts_utils.tasks import REGISTRY
 from stilts_utils.tasks.languages import PANX, TYDIQA_NAMES, WIKIANN, XCOPA
 from tiny_models import FIXTURES, KINDS as ARCHS
@@ -150,7 +150,7 @@ def test_fixture_rows_load_in_canonical_columns(name, fixture_rows, fixture_stud
 
 @pytest.fixture(scope="session")
 def tokenizers(tiny_model_dirs):
-    from stilts_utils.models import load_tokenizer
+    from stilts_utils.model.encoders import load_tokenizer
 
     return {arch: load_tokenizer(str(path)) for arch, path in tiny_model_dirs.items()}
 
@@ -213,8 +213,8 @@ def test_fixtures_featurize_for_every_architecture(name, arch, tokenizers, fixtu
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_long_udpos_sentence_is_split_into_windows_not_truncated(arch, tokenizers, tiny_model_dirs, fixture_rows):
-    from stilts_utils.heads import StiltsModel, make_head
-    from stilts_utils.models import load_encoder
+    from stilts_utils.model.encoders import load_encoder
+    from stilts_utils.model.heads import StiltsModel
 
     task, tok = REGISTRY["udpos"], tokenizers[arch]
     rows = fixture_rows("udpos", "en", "train")
@@ -225,7 +225,7 @@ def test_long_udpos_sentence_is_split_into_windows_not_truncated(arch, tokenizer
     feats = KINDS["tagging"].featurize(rows, tok, task, settings)
     assert len(feats) >= 3  # > 40 words cannot fit in 16-token windows
     _check_windows(rows, feats, 16)
-    net = StiltsModel(load_encoder(str(tiny_model_dirs[arch])), make_head("tagging", 32, len(task.labels), "cls"))
+    net = StiltsModel(load_encoder(str(tiny_model_dirs[arch])), KINDS["tagging"].make_head(32, len(task.labels), "cls"))
     preds = KINDS["tagging"].predict(net, feats, rows, task, tok, settings)
     assert len(preds[0]) == len(rows[0]["tokens"]) and set(preds[0]) <= set(task.labels)
 
@@ -234,7 +234,7 @@ def test_long_udpos_sentence_is_split_into_windows_not_truncated(arch, tokenizer
 
 @pytest.mark.parametrize("name", TRAINED)
 def test_gold_predictions_score_100_on_the_headline_metric(name, fixture_rows, fixture_study):
-    from stilts_utils.evaluation import headline, score
+    from stilts_utils.evaluation.scoring import headline, score
 
     task = _task(name, fixture_study)
     kind = KINDS[task.kind]
@@ -250,7 +250,7 @@ def test_gold_predictions_score_100_on_the_headline_metric(name, fixture_rows, f
 def test_tiny_models_load_offline_with_their_special_token_layout(tiny_model_dirs, tokenizers):
     import torch
 
-    from stilts_utils.models import load_encoder
+    from stilts_utils.model.encoders import load_encoder
 
     first = {"bert": "[CLS]", "deberta-v2": "[CLS]", "xlm-roberta": "<s>", "mt5": None}
     for arch, path in tiny_model_dirs.items():
@@ -292,8 +292,11 @@ def test_ccg_tag_set_comes_from_the_training_file(fixture_study, fixture_rows):
 
 
 def test_ccg_without_data_dir_says_what_the_data_is_and_where_it_goes():
+    from stilts_utils.data.loading import load_split
+    from stilts_utils.study.worlds import HubWorld
+
     study = SimpleNamespace(world="xtreme", data_dirs={}, trust_remote_code=[])
-    from stilts_utils.data import load_split
+    study.world_impl = HubWorld(study)
 
     with pytest.raises(DataUnavailable) as err:
         load_split("ccg", "en", "train", study)
@@ -302,7 +305,7 @@ def test_ccg_without_data_dir_says_what_the_data_is_and_where_it_goes():
 
 
 def test_ccg_rejects_malformed_lines(tmp_path):
-    from stilts_utils.readers import ccg_tags
+    from stilts_utils.data.readers import ccg_tags
 
     (tmp_path / "ccg" / "en").mkdir(parents=True)
     (tmp_path / "ccg" / "en" / "train.tsv").write_text("Prices\tN\nfell S[dcl]\\NP\n")

@@ -1,6 +1,6 @@
 """Tiny random models for offline tests: a tokenizer trained on the fixture text, 2 layers of hidden size 32.
 
-`build_tiny_model(kind, out_dir)` writes a directory that `stilts_utils.models.load_encoder` and
+`build_tiny_model(kind, out_dir)` writes a directory that `stilts_utils.model.encoders.load_encoder` and
 `load_tokenizer` read without the hub. The tokenizers mimic the real ones' special-token layout: BERT
 WordPiece `[CLS] a [SEP] b [SEP]`, XLM-R Unigram `<s> a </s></s> b </s>`, mDeBERTa Unigram `[CLS] a [SEP] b
 [SEP]`, mT5 Unigram `a </s> b </s>` (no CLS).
@@ -55,25 +55,48 @@ def fixture_texts() -> list[str]:
     return texts
 
 
+def _counted_pieces(specials: list[str], start: str, inner: str) -> list[tuple[str, float]]:
+    """Specials, every character (word-initial `start`+c and inside a word `inner`+c), then the most
+    frequent whole words, with log-frequency scores. Built by counting instead of with the Unigram or
+    WordPiece trainers, whose vocabularies differ from run to run on identical text: the tests pin
+    results, so the tiny models must come out the same each time. Ties break alphabetically."""
+    import math
+    import re
+    import unicodedata
+    from collections import Counter
+
+    # words without punctuation, so that no piece straddles a word and a full stop (an answer's end)
+    words = Counter(w for t in fixture_texts() for w in re.findall(r"\w+|[^\w\s]", unicodedata.normalize("NFKC", t)))
+    chars = Counter()
+    for word, n in words.items():
+        chars[start + word[0]] += n
+        chars.update({inner + c: n for c in word[1:]})
+    if start:
+        chars[start] += 1
+    base = sorted(chars.items(), key=lambda x: (-x[1], x[0]))
+    room = max(0, VOCAB_SIZE - len(specials) - len(base))
+    top = sorted(((start + w, n) for w, n in words.items() if len(w) > 1), key=lambda x: (-x[1], x[0]))[:room]
+    total = sum(n for _, n in base + top)
+    return [(s, 0.0) for s in specials] + [(p, math.log(n / total)) for p, n in base + top]
+
+
 def _tokenizer(kind: str):
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     specials = list(dict.fromkeys(SPECIALS[kind].values()))  # unique, in id order
     unk = SPECIALS[kind]["unk_token"]
     if kind == "bert":
-        tok = Tokenizer(models.WordPiece(unk_token=unk))
+        pieces = _counted_pieces(specials, "", "##")
+        tok = Tokenizer(models.WordPiece({p: i for i, (p, _) in enumerate(pieces)}, unk_token=unk))
         tok.normalizer = normalizers.BertNormalizer(lowercase=False)
         tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
         tok.decoder = decoders.WordPiece()
-        trainer = trainers.WordPieceTrainer(vocab_size=VOCAB_SIZE, special_tokens=specials)
     else:
-        tok = Tokenizer(models.Unigram())
+        tok = Tokenizer(models.Unigram(_counted_pieces(specials, "▁", ""), unk_id=specials.index(unk)))
         tok.normalizer = normalizers.NFKC()
         tok.pre_tokenizer = pre_tokenizers.Metaspace()
         tok.decoder = decoders.Metaspace()
-        trainer = trainers.UnigramTrainer(vocab_size=VOCAB_SIZE, special_tokens=specials, unk_token=unk)
-    tok.train_from_iterator(fixture_texts(), trainer)
     single, pair = TEMPLATES[kind]
     used = {t for t in (single + " " + pair).split() if t in specials}
     tok.post_processor = processors.TemplateProcessing(

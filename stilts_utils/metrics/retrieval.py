@@ -3,7 +3,7 @@
 Everything is cosine similarity on L2-normalised float32 vectors, computed in row chunks so a
 10k x 10k search never holds the full similarity matrix (chunk x n floats at a time).
 
-BUCC follows the margin mining of xtreme `utils_retrieve.py` / jiant (anchors §2), written out here in
+BUCC follows the margin mining of xtreme `utils_retrieve.py` / jiant, written out here in
 numpy because faiss is a heavy optional install and the sets are small. Unlike those scripts we keep
 every id (xtreme drops texts that occur twice), never index past the last candidate when tuning the
 threshold, and apply a dev threshold to test unchanged.

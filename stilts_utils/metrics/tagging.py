@@ -1,9 +1,9 @@
 """Token tagging scores with XTREME's semantics: seqeval over the raw tag strings, plus token accuracy.
 
 XTREME's evaluate.py (and jiant) score UD-POS *and* PAN-X with seqeval's default (non-strict) mode. For
-POS tags this is a quirk (xtreme#56, anchors §5.3): seqeval reads the first letter of a tag as a BIO
+POS tags this is a quirk (xtreme#56): seqeval reads the first letter of a tag as a BIO
 prefix and the rest as a type, so runs of identical tags merge into one chunk and SCONJ/SYM become
-single-token chunks. We keep the quirk so numbers compare with the anchors, and report token accuracy
+single-token chunks. We keep the quirk so numbers compare with XTREME's, and report token accuracy
 beside it (the number the XTREME paper describes for POS).
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import build_once, is_complete
+from ..atomic import build_once, is_complete
 from .settings import WorldSettings, check_keys, settings_hash
 
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, mask after them

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import task_nli, task_qa, task_qqp
 from . import task_simple as simple
-from .atomic import build_once
+from ..atomic import build_once
 from .corpus import write_corpus
 from .languages import make_langs, pretrain_counts, world_languages
 from .settings import WorldSettings, settings_hash

@@ -31,17 +31,9 @@ REGISTRY: dict[str, Task] = {
 }
 
 
-def task_languages(task: Task, study) -> list[str]:
-    """Evaluation languages of a task in a study's world (the sandbox has its own languages)."""
-    if study.world != "sandbox":
-        return list(task.languages) if task.role == "target" else ["en"]
-    from ..config import world_settings
-    from ..sandbox import world_languages
-
-    langs = world_languages(world_settings(study))
-    if task.kind == "retrieval":  # pairs with English: English itself is no query language
-        return [lang for lang in langs if lang != "en"]
-    return langs if task.role == "target" else ["en"]
+def xtreme_tasks() -> dict[str, Task]:
+    """The nine XTREME-scored targets, in XTREME's order (the registry's order)."""
+    return {name: task for name, task in REGISTRY.items() if task.xtreme_group}
 
 
-__all__ = ["REGISTRY", "Source", "Task", "task_languages"]
+__all__ = ["REGISTRY", "Source", "Task", "xtreme_tasks"]

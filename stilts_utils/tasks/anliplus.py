@@ -1,4 +1,4 @@
-"""ANLI+ (anchors §3.3): ANLI R1-R3 train + MNLI train + SNLI train with gold labels, one 3-way NLI task.
+"""ANLI+ (as in X-STILTs): ANLI R1-R3 train + MNLI train + SNLI train with gold labels, one 3-way NLI task.
 
 1,104,934 = 162,865 + 392,702 + 549,367 training rows, the size the study notes give. The parts are read and
 merged by `readers.read_anliplus`, each through the hub or a local copy laid out like a task of its own
@@ -28,7 +28,7 @@ PARTS = (
 
 TASK = Task(
     name="anliplus", kind="classification", role="intermediate", metric="accuracy",
-    source=Source("facebook/anli", None, {"train": "train", "dev": "dev", "test": "test"}, reader="anliplus",
+    source=Source("facebook/anli", None, {"train": "train", "dev": "dev", "test": "test"}, reader="nli_parts",
                   note="ANLI+ is merged from its parts (tasks/anliplus.py PARTS): a local copy holds each part as "
                        "<root>/<part>/en/<split>.jsonl for parts anli_r1, anli_r2, anli_r3, mnli and snli."),
     to_canonical=pair("premise", "hypothesis"), labels=NLI, train_size=1_104_934,

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-KINDS = ("classification", "multiple_choice", "span_qa", "tagging", "retrieval")
 ROLES = ("intermediate", "target")
+# XTREME's task groups (evaluate.py) and submission file formats, in XTREME's order.
+XTREME_GROUPS = ("classification", "structured_prediction", "qa", "retrieval")
+XTREME_FORMATS = ("lines", "tags", "qa", "pairs")
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class Source:
     config: str | None = None  # may hold "{lang}" or "{name}" (from `lang_names`)
     splits: dict = field(default_factory=lambda: {"train": "train", "dev": "validation", "test": "test"})
     lang_names: dict = field(default_factory=dict)  # ISO code -> the name the hub config uses
-    reader: str = "hub"  # "hub", or a raw-file reader name in data.READERS (bucc, ccg)
+    reader: str = "hub"  # "hub", or a reader of data/readers.py (bucc_files, nli_parts, supertags)
     revision: str | None = None  # hub revision, e.g. the parquet export of a script-only dataset
     data_dir: str | None = None  # sub-folder of a parquet export (one per config)
     note: str = ""  # how to obtain it when it is not on the hub (licensed data, dead links)
@@ -33,9 +35,9 @@ class Source:
 @dataclass(frozen=True)
 class Task:
     name: str
-    kind: str  # one of KINDS
+    kind: str  # a key of model.kinds.KINDS (classification, multiple_choice, span_qa, tagging, retrieval)
     role: str  # one of ROLES
-    metric: str  # headline metric name, a key of metrics.METRICS
+    metric: str  # headline metric: the key of the scorer's output used for gains (accuracy, f1, ...)
     source: Source
     to_canonical: Optional[Callable[[dict], dict]] = None  # batched map to the kind's columns
     languages: tuple = ("en",)  # evaluation languages (XTREME's list for targets)
@@ -48,23 +50,31 @@ class Task:
     mining: bool = False  # retrieval by margin mining with a dev threshold (BUCC), not top-1 (Tatoeba)
     null_answer: bool = False  # span QA with unanswerable questions (SQuAD v2)
     test_only: tuple = ()  # languages whose only split is test (e.g. UD-POS kk, th, tl, yo)
-    scorer: str = ""  # metrics.METRICS key when the kind's default does not apply (e.g. "mlqa")
+    scorer: str = ""  # metrics.METRICS name when the kind's default scorer does not apply (e.g. "mlqa")
     dev_from_train: float = 0.0  # hold out this tail share of English train as dev (no dev split exists)
     train_size: int = 0  # published English training rows; estimates steps when no local copy exists
     translated: Source | None = None  # machine-translated train sets of an intermediate task (RQ3)
+    xtreme_group: str = ""  # XTREME task group (one of XTREME_GROUPS) of the nine scored tasks; "" = not scored
+    xtreme_format: str = ""  # submission file format (one of XTREME_FORMATS): lines, tags, qa or pairs
     benchmark: str = "xtreme"  # "xtreme" (the X-STILTs study) or "xtreme-r" (RQ5 extensions)
     description: str = ""
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"task {self.name!r}: kind {self.kind!r} is not one of {KINDS}")
         if self.role not in ROLES:
             raise ValueError(f"task {self.name!r}: role {self.role!r} is not one of {ROLES}")
+        if self.xtreme_group not in ("",) + XTREME_GROUPS or self.xtreme_format not in ("",) + XTREME_FORMATS:
+            raise ValueError(f"task {self.name!r}: xtreme_group {self.xtreme_group!r} / xtreme_format "
+                             f"{self.xtreme_format!r} not in {XTREME_GROUPS} / {XTREME_FORMATS}")
 
     @property
     def trains(self) -> bool:
         """Retrieval targets are evaluated on the encoder as it is; all others fine-tune a head."""
         return self.kind != "retrieval"
+
+    @property
+    def is_qa(self) -> bool:
+        """Span QA: XTREME scores it as (EM + F1) / 2."""
+        return self.kind == "span_qa"
 
     @property
     def train_task(self) -> str:

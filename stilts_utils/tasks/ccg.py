@@ -15,7 +15,7 @@ NOTE = ("CCGbank (LDC2005T13, https://catalog.ldc.upenn.edu/LDC2005T13) is licen
 
 TASK = Task(
     name="ccg", kind="tagging", role="intermediate", metric="token_accuracy",
-    source=Source("ccgbank", None, {"train": "train", "dev": "dev", "test": "test"}, reader="ccg", note=NOTE),
+    source=Source("ccgbank", None, {"train": "train", "dev": "dev", "test": "test"}, reader="supertags", note=NOTE),
     to_canonical=tags("tokens", "tags"), train_size=39_604,
     description="CCG supertagging on CCGbank (user-supplied); token accuracy, as jiant",
 )

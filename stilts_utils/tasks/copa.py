@@ -1,4 +1,4 @@
-"""English COPA: the training data of XCOPA (XTREME-R trains on SIQA, then COPA; anchors' XTREME-R note).
+"""English COPA: the training data of XCOPA (XTREME-R trains on SIQA, then COPA).
 
 Not one of the paper's nine intermediate tasks; registered so `xcopa` can name it in `train_on`, as
 `xnli` names `mnli`. Its rows and XCOPA's share one schema, hence one mapping (`TO_CANONICAL`).

@@ -1,5 +1,5 @@
 """XTREME's evaluation languages per target task (google-research/xtreme README and evaluate.py
-TASK2LANGS; see docs/tasks.md). The single source for task definitions and aggregation."""
+TASK2LANGS). The single source: task modules name them, aggregation reads them from the tasks."""
 
 XNLI = "ar bg de el en es fr hi ru sw th tr ur vi zh".split()
 PAWSX = "de en es fr ja ko zh".split()

@@ -1,6 +1,6 @@
 """TyDiQA-GoldP. All languages share one split; rows of a language are picked by the `id` prefix.
 
-Trains on the ENGLISH train rows only (jiant trained on all nine languages, anchors §7.1). XTREME's test set is
+Trains on the ENGLISH train rows only (jiant trained on all nine languages). XTREME's test set is
 the GoldP dev set, so checkpoints are selected on the held-out last 10% of English train and the test split is
 never tuned on.
 """
@@ -9,7 +9,8 @@ from .languages import TYDIQA, TYDIQA_NAMES
 from .mapping import squad
 
 TASK = Task(
-    name="tydiqa", kind="span_qa", role="target", metric="f1",
+    name="tydiqa", xtreme_group="qa", xtreme_format="qa",
+    kind="span_qa", role="target", metric="f1",
     source=Source("google-research-datasets/tydiqa", "secondary_task", {"train": "train", "test": "validation"}),
     to_canonical=squad, languages=tuple(TYDIQA), eval_splits=("test",),
     filter_language=lambda row, lang: row["id"].startswith(TYDIQA_NAMES[lang] + "-"),

@@ -3,7 +3,8 @@ from .languages import UDPOS, UDPOS_NAMES, UPOS
 from .mapping import tags
 
 TASK = Task(
-    name="udpos", kind="tagging", role="target", metric="f1",
+    name="udpos", xtreme_group="structured_prediction", xtreme_format="tags",
+    kind="tagging", role="target", metric="f1",
     source=Source("google/xtreme", "udpos.{name}", {"train": "train", "dev": "validation", "test": "test"},
                   lang_names=UDPOS_NAMES),
     to_canonical=tags("tokens", "pos_tags"), labels=UPOS, languages=tuple(UDPOS), train_size=21_253,

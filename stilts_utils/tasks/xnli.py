@@ -3,7 +3,8 @@ from .languages import NLI, XNLI
 from .mapping import pair
 
 TASK = Task(
-    name="xnli", kind="classification", role="target", metric="accuracy",
+    name="xnli", xtreme_group="classification", xtreme_format="lines",
+    kind="classification", role="target", metric="accuracy",
     source=Source("facebook/xnli", "{lang}", {"dev": "validation", "test": "test"}),
     to_canonical=pair("premise", "hypothesis"), labels=NLI, languages=tuple(XNLI),
     train_on="mnli", select_on="xnli", train_size=392_702,

@@ -1,0 +1,223 @@
+"""One seaborn style, figure/table export, and one plotting function per analysis table.
+
+Plotting functions take the tables `effects.py` returns and give back a matplotlib Figure;
+they raise ValueError on empty input rather than draw an empty plot.
+"""
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+from .effects import TIERS, average_seeds, correlate, one_row_per_unit
+
+FORMATS = {"pdf": None, "png": 200, "svg": None}  # extension -> dpi (None: vector)
+
+
+def set_style():
+    """The house style: paper context, white grid, colour-blind palette, embeddable fonts."""
+    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.1,
+                  rc={"savefig.bbox": "tight", "pdf.fonttype": 42, "svg.fonttype": "none",
+                      "axes.titlesize": "medium"})
+
+
+def save_figure(fig, out_dir, name):
+    """Write `name`.pdf, .png (200 dpi) and .svg under out_dir; returns the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{name}.{ext}" for ext in FORMATS]
+    for path in paths:
+        fig.savefig(path, dpi=FORMATS[path.suffix[1:]] or "figure")
+    return paths
+
+
+def save_table(df, out_dir, name, float_format="%.3g"):
+    """Write `name`.csv (full precision) and `name`.tex (rounded, LaTeX-escaped); returns the paths."""
+    _require(df, [], name)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv, tex = out_dir / f"{name}.csv", out_dir / f"{name}.tex"
+    df.to_csv(csv, index=False)
+    tex.write_text(df.to_latex(index=False, float_format=float_format, na_rep="", escape=True))
+    return [csv, tex]
+
+
+def _require(df, columns, what):
+    if df is None or len(df) == 0:
+        raise ValueError(f"{what}: no data to plot or save")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what}: missing columns {missing}")
+
+
+def gain_heatmap(gains, value="gain"):
+    """Intermediate x target heatmap of the mean gain over languages (seeds averaged first).
+
+    Filter to one model, data variant and duration first; mixing them raises.
+    """
+    _require(gains, ["intermediate", "target", "language", value], "gain_heatmap")
+    cells = average_seeds(gains, value)
+    one_row_per_unit(cells, ["intermediate", "target", "language"])
+    table = cells.pivot_table(index="intermediate", columns="target", values=value)
+    fig, ax = plt.subplots(figsize=(1.5 + 0.8 * table.shape[1], 1 + 0.45 * table.shape[0]))
+    sns.heatmap(table, annot=True, fmt=".1f", center=0, cmap="RdBu_r", ax=ax,
+                cbar_kws={"label": f"mean {value} (points)"})
+    ax.set(xlabel="target task", ylabel="intermediate task", title="Mean gain over languages")
+    return fig
+
+
+def _facet_axes(n, width=3.6, height=3.0, ncols=3):
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+                             layout="constrained")  # keeps panel titles clear of the row above
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat[:n]
+
+
+def _rho_text(df, x, y):
+    row = correlate(df, x, y, n_boot=0).iloc[0]
+    return row.note if row.note else f"ρ={row.spearman:.2f}, n={row.n}"
+
+
+def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=None, ylabel=None):
+    """Scatter + OLS line of y on pretraining volume, one panel per `facet`; Spearman rho in the title.
+
+    With `hue` (e.g. "model") each level gets its own line and its rho goes in the legend.
+    Pass seed-averaged rows (effects.average_seeds) to get one point per language.
+    """
+    _require(df, [x, y, facet, "language"] + ([hue] if hue else []), "gain_vs_volume")
+    df = df.dropna(subset=[x, y])
+    _require(df, [], f"gain_vs_volume (no rows with both {x} and {y})")
+    panels = sorted(df[facet].unique())
+    fig, axes = _facet_axes(len(panels))
+    for ax, panel in zip(axes, panels):
+        part = df[df[facet] == panel]
+        levels = [(None, part)] if hue is None else list(part.groupby(hue, sort=True))
+        for level, sub in levels:
+            label = None if level is None else f"{level} ({_rho_text(sub, x, y)})"
+            sns.regplot(data=sub, x=x, y=y, ax=ax, label=label, ci=None, scatter_kws={"s": 18})
+            for row in sub.itertuples():
+                ax.annotate(row.language, (getattr(row, x), getattr(row, y)), fontsize=6, alpha=0.7)
+        title = f"{panel}" + (f": {_rho_text(part, x, y)}" if hue is None else "")
+        ax.set(title=title, xlabel=x.replace("_", " "), ylabel=ylabel or y)
+        if hue is not None:
+            ax.legend(fontsize=6, title=hue, title_fontsize=6)
+    return fig
+
+
+def _labels(df, columns):
+    cols = [c for c in columns if c in df.columns and df[c].nunique() > 1] or [c for c in columns if c in df][:1]
+    return df[cols].astype(str).agg(" | ".join, axis=1)
+
+
+def _forest(table, estimate, low, high, label_columns, xlabel, title):
+    """Horizontal point + CI plot, one row per table row, zero line for reference."""
+    table = table.dropna(subset=[estimate]).reset_index(drop=True)
+    _require(table, [estimate, low, high], title)
+    labels = _labels(table, label_columns)
+    fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.32 * len(table)))
+    err = np.abs(table[[low, high]].to_numpy().T - table[estimate].to_numpy())
+    ax.errorbar(table[estimate], range(len(table)), xerr=np.nan_to_num(err), fmt="o", capsize=3)
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(range(len(table)), labels)
+    ax.invert_yaxis()
+    ax.set(xlabel=xlabel, title=title)
+    return fig
+
+
+def gain_ci_figure(pooled):
+    """Mean zero-shot gain per (intermediate, target) with its 95 % CI over seeds and languages."""
+    table = pooled.sort_values(["target", "intermediate"]).reset_index(drop=True)
+    model = table.model.iloc[0] if "model" in table and len(table) else ""
+    return _forest(table, "mean", "ci_low", "ci_high", ["intermediate", "target"],
+                   "zero-shot gain over no intermediate task (points, 0-100 scale)",
+                   f"Gain with 95 % CI over seeds and languages ({model})")
+
+
+def duration_figure(curve, facet=("model", "intermediate")):
+    """RQ2: mean gain vs intermediate steps, one line per resource tier, CI as error bars."""
+    _require(curve, ["tier", "intermediate_steps", "mean", "ci_low", "ci_high"], "duration_figure")
+    curve = curve.assign(panel=_labels(curve, facet))
+    panels = sorted(curve.panel.unique())
+    fig, axes = _facet_axes(len(panels))
+    for ax, panel in zip(axes, panels):
+        for tier in [t for t in TIERS if t in set(curve.tier[curve.panel == panel])]:
+            part = curve[(curve.panel == panel) & (curve.tier == tier)].sort_values("intermediate_steps")
+            err = np.abs(part[["ci_low", "ci_high"]].to_numpy().T - part["mean"].to_numpy())
+            ax.errorbar(part.intermediate_steps, part["mean"], yerr=np.nan_to_num(err), marker="o",
+                        capsize=3, label=tier)
+        ax.axhline(0, color="grey", lw=0.8, ls="--")
+        ax.set(title=panel, xlabel="intermediate steps", ylabel="mean gain")
+        ax.legend(title="CC-100 tier", fontsize=7)
+    return fig
+
+
+def paired_difference_figure(table):
+    """RQ3: mean paired difference (a - b) with CI per group, e.g. translated minus English data."""
+    _require(table, ["a", "b"], "paired_difference_figure")
+    a, b = table.a.iloc[0], table.b.iloc[0]
+    return _forest(table, "mean_diff", "ci_low", "ci_high", ["model", "intermediate", "target"],
+                   f"{a} − {b} (points)", f"Paired difference: {a} − {b}")
+
+
+def size_figure(table):
+    """RQ4: gain of the largest minus the smallest model, per intermediate and target, with CI."""
+    _require(table, ["a", "b"], "size_figure")
+    return _forest(table, "mean_diff", "ci_low", "ci_high", ["intermediate", "target"],
+                   f"gain({table.a.iloc[0]}) − gain({table.b.iloc[0]})", "Effect of model size on the gain")
+
+
+def typology_figure(contrast, feature="morphology"):
+    """RQ5: mean gain per typological group with CI, one row per (group, target, ...)."""
+    _require(contrast, [feature, "mean", "ci_low", "ci_high"], "typology_figure")
+    return _forest(contrast, "mean", "ci_low", "ci_high", ["model", "intermediate", "target", feature],
+                   "mean gain (points)", f"Gain by {feature}")
+
+
+def _errors(part, estimate):
+    """Error-bar lengths (2, n) from a CI; NaN bounds (too few points) draw no bar."""
+    return np.nan_to_num(np.abs(part[["ci_low", "ci_high"]].to_numpy().T - part[estimate].to_numpy()))
+
+
+def intervention_figure(table):
+    """RQ1: per language, mean difference (variant - reference) with CI; changed languages in red."""
+    _require(table, ["a", "b", "quantity", "language", "changed", "mean_diff", "ci_low", "ci_high"],
+             "intervention_figure")
+    panels = list(table.groupby(["a", "quantity"], sort=False))
+    n_rows = table.language.nunique()
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 1.2 + 0.3 * n_rows), squeeze=False)
+    for ax, ((variant, quantity), part) in zip(axes.flat, panels):
+        part = part.sort_values("language").reset_index(drop=True)
+        for changed, colour, label in ((False, "C0", "volume unchanged"), (True, "C3", "volume changed")):
+            rows = part[part.changed == changed]
+            if len(rows):
+                ax.errorbar(rows.mean_diff, rows.index, xerr=_errors(rows, "mean_diff"), fmt="o", capsize=3,
+                            color=colour, label=label)
+        ax.axvline(0, color="grey", lw=0.8, ls="--")
+        ax.set_yticks(range(len(part)), part.language)
+        ax.invert_yaxis()
+        ax.set(xlabel=f"{quantity}: {variant} − {part.b.iloc[0] or 'default'} (points)", title=quantity)
+        ax.legend(fontsize=7)
+    return fig
+
+
+def params_figure(by_size):
+    """RQ4: mean gain (CI over languages) vs log10 parameters, one panel per target, a line per intermediate."""
+    _require(by_size, ["target", "intermediate", "log10_params", "mean", "ci_low", "ci_high"], "params_figure")
+    targets = sorted(by_size.target.unique())
+    ncols = min(3, len(targets))
+    nrows = int(np.ceil(len(targets) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.0 * nrows), squeeze=False)
+    for ax in axes.flat[len(targets):]:
+        ax.set_visible(False)
+    for ax, target in zip(axes.flat, targets):
+        for inter, part in by_size[by_size.target == target].groupby("intermediate"):
+            part = part.sort_values("log10_params")
+            ax.errorbar(part.log10_params, part["mean"], yerr=_errors(part, "mean"), marker="o", capsize=3,
+                        label=inter)
+        ax.axhline(0, color="grey", lw=0.8, ls="--")
+        ax.set(title=target, xlabel="log10 encoder parameters", ylabel="mean gain")
+        ax.legend(title="intermediate", fontsize=7, title_fontsize=7)
+    return fig

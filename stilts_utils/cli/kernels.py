@@ -1,0 +1,91 @@
+"""Warm kernels: each runner worker starts one Jupyter kernel and runs every notebook it is given on it.
+
+A cold papermill run pays 10-23 s of start-up per notebook (a kernel, then torch, transformers, datasets
+and sklearn imports): at the sandbox's scale that was 44 % of a study's compute. Here the imports happen
+once per worker, and each notebook is still executed by papermill (parameters injected, every cell's
+output kept) into its own record under `outputs/`. Papermill's nbclient engine always makes a new
+kernel client; the engine below is that engine on the worker's running kernel and its one client
+(written by hand because papermill has no option for it). Results do not depend on what ran before on a
+kernel: every phase call re-reads the study and re-seeds everything it draws from.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+KERNEL = "python3"
+ENGINE = "stilts-warm"
+
+
+class WarmKernel:
+    """One running kernel (started in the calling thread, whose event loop its client then uses)."""
+
+    def __init__(self, cwd: Path, log: Path):
+        import nbformat
+        from nbclient import NotebookClient
+
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(log, "a")  # the kernel's own stdout/stderr: library warnings, crashes
+        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=KERNEL)
+        starter.km = starter.create_kernel_manager()
+        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log)
+        starter.start_new_kernel_client()
+        self.km, self.kc = starter.km, starter.kc
+
+    @property
+    def pid(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None)
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.km.is_alive)())
+
+    def interrupt(self) -> None:
+        """Ctrl-C for the cell now running (the kernel has a session of its own: the terminal's does not reach it)."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            self.kc.stop_channels()
+            run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            self.log.close()
+
+
+def _engine():
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     kernel: WarmKernel | None = None, **kwargs):
+            client = PapermillNotebookClient(nb_man, km=kernel.km, kernel_name=kernel_name, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file,
+                                             timeout=execution_timeout)
+            client.kc = kernel.kc  # reuse the kernel's client: no new channels per notebook
+            return client.execute()
+
+    return WarmEngine
+
+
+def execute(kernel: WarmKernel, template: Path, out: Path, params: dict) -> None:
+    """Run one notebook with papermill on a warm kernel; failures raise papermill's execution error."""
+    import papermill as pm
+    from papermill.engines import papermill_engines
+
+    if ENGINE not in papermill_engines._engines:
+        papermill_engines.register(ENGINE, _engine())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(template), str(out), parameters=params, engine_name=ENGINE, kernel_name=KERNEL,
+                        kernel=kernel, progress_bar=False, log_output=False)

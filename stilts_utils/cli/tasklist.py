@@ -1,0 +1,32 @@
+"""The task listing of `python -m stilts_utils tasks`."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..model.kinds import kind_of
+from ..tasks import REGISTRY
+
+
+def task_table() -> pd.DataFrame:
+    rows = []
+    for name, t in REGISTRY.items():
+        rows.append({
+            "task": name, "benchmark": t.benchmark, "role": t.role, "type": t.kind, "metric": f"{t.metric} ({kind_of(t).scorer(t) if t.trains else 'retrieval'})",
+            "trains on": (t.train_task + " (en)") if t.trains else "-",
+            "selects on": (t.select_task + " en dev") if t.trains else ("dev threshold" if t.mining else "-"),
+            "eval splits": "/".join(t.eval_splits),
+            "languages": len(t.languages) if t.role == "target" else "en",
+            "data": t.source.hf_id + (f" [{t.source.config}]" if t.source.config else ""),
+        })
+    rows.append({"task": "multitask", "benchmark": "xtreme", "role": "intermediate", "type": "mixture",
+                 "metric": "per task", "trains on": "multitask.tasks (en)", "selects on": "-",
+                 "eval splits": "-", "languages": "en",
+                 "data": "sampling ∝ min(N, cap)^(1/T)"})
+    order = {"xtreme": 0, "xtreme-r": 1}
+    return pd.DataFrame(rows).sort_values(["benchmark", "role"], key=lambda c: c.map(order).fillna(c),
+                                          kind="stable")
+
+
+def language_lines() -> list[str]:
+    return [f"{n:9s} {len(t.languages):2d}: {' '.join(t.languages)}" for n, t in REGISTRY.items()
+            if t.role == "target"]

@@ -1,0 +1,102 @@
+"""Reading the hub or a local copy in the hub's schema; what to do when neither can be read.
+
+Offline or on a missing dataset or model it fails within seconds with what to do, never a retry loop.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from ..tasks import REGISTRY, Task
+
+
+class DataUnavailable(RuntimeError):
+    """A dataset that can be neither read locally nor downloaded; the message says how to get it."""
+
+
+class ModelUnavailable(RuntimeError):
+    """The model is neither local nor reachable; the message says how to get it."""
+
+
+def hub_reachable(timeout: float = 2.0) -> bool:
+    """One quick TCP probe instead of the hub client's retry loop (~25 s when offline)."""
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return False
+    try:
+        socket.create_connection(("huggingface.co", 443), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def model_help(name: str) -> str:
+    offline = (" HF_HUB_OFFLINE=1 is set (stilts.sh sets it unless told otherwise): with a reachable hub, "
+               "run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0.") if os.environ.get("HF_HUB_OFFLINE") == "1" else ""
+    return (f"model {name!r} is not in the local Hugging Face cache and the hub cannot be reached. On a "
+            f"machine with internet run `hf download {name}` and copy ~/.cache/huggingface here (or set "
+            f"HF_HOME to a shared copy), or name a local model directory in `models:`." + offline)
+
+
+def read_source(task: Task, lang: str, split: str, root: Path | None):
+    """Rows of a hub-schema task from its local copy under `root`, or else from the hub."""
+    return read_local(task, lang, split, root) if root is not None else read_hub(task, lang, split)
+
+
+def read_local(task: Task, lang: str, split: str, root: Path):
+    import datasets
+
+    path = root / task.name / lang / f"{split}.jsonl"
+    if not path.is_file():
+        have = sorted(str(p.relative_to(root)) for p in (root / task.name).glob("*/*.jsonl"))[:12]
+        raise DataUnavailable(
+            f"{task.name}: no local file {path} (layout <root>/<task>/<lang>/<split>.jsonl, docs/design.md §2). "
+            f"Found: {', '.join(have) or 'nothing'}. Write a local copy with "
+            f"`python -m stilts_utils download-data STUDY.yaml --to DIR`.")
+    return datasets.load_dataset("json", data_files=str(path), split="train")
+
+
+def hub_source(task: Task, lang: str):
+    """The hub dataset for a language: the task's own, or for non-English rows of an English
+    intermediate task its machine translations (RQ3), e.g. XNLI's translated MNLI train."""
+    if task.role != "intermediate" or lang == "en":
+        return task.source
+    if task.translated is None:
+        have = sorted(n for n, t in REGISTRY.items() if t.translated is not None)
+        raise DataUnavailable(f"{task.name}: no machine-translated training data on the hub for {lang!r}; "
+                              f"translations exist for {', '.join(have)}. Put your own in a local copy "
+                              f"(<data_dirs.{task.name}>/{task.name}/{lang}/train.jsonl, same columns).")
+    return task.translated
+
+
+def read_hub(task: Task, lang: str, split: str):
+    import datasets
+
+    source = hub_source(task, lang)
+    hub_split = source.splits.get(split)
+    if hub_split is None:
+        raise ValueError(f"{task.name} has no {split!r} split; it has {sorted(source.splits)}")
+    config = source.config_for(lang)
+    offline = not hub_reachable()  # the offline switches themselves are set by preflight, before import
+    try:
+        return datasets.load_dataset(source.hf_id, config, split=hub_split, revision=source.revision,
+                                     data_dir=source.data_dir)
+    except Exception as err:  # datasets raises many types for "not cached and no network"
+        if not offline:
+            raise
+        raise DataUnavailable(hub_help(task, config, hub_split, err)) from None
+
+
+def hub_help(task: Task, config: str | None, split: str, err: Exception | None = None) -> str:
+    cfg = f", {config!r}" if config else ""
+    return (f"{task.name}: dataset {task.source.hf_id!r}{cfg} split {split!r} is not cached and the "
+            f"Hugging Face hub cannot be reached. Either pre-download it on a machine with internet "
+            f"(`python -c \"import datasets; datasets.load_dataset('{task.source.hf_id}'{cfg})\"` and copy "
+            f"~/.cache/huggingface), or write a local copy with `python -m stilts_utils download-data "
+            f"STUDY.yaml --to DIR` and set `data_dirs: {{{task.name}: DIR/...}}` in the study file."
+            + (f" {task.source.note}" if task.source.note else "")
+            + (" HF_HUB_OFFLINE=1 is set: with a reachable hub run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0."
+               if os.environ.get("HF_HUB_OFFLINE") == "1" else "")
+            + (f" ({type(err).__name__})" if err else ""))
+
+

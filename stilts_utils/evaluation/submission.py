@@ -1,0 +1,218 @@
+"""XTREME submission folders: write predictions as `<task>/test-<lang>.{tsv,json}` and score a folder.
+
+The formats and the reading rules are those of google-research/xtreme evaluate.py :
+classification and Tatoeba one value per line, tagging one tag per word with a blank line between
+sentences, QA a JSON {question_id: answer} against SQuAD-format labels, BUCC `src_id<TAB>trg_id` lines.
+Differences on purpose: a clear error naming the files instead of an assert, and blank-line runs in
+tagging files are one separator (xtreme would read an empty sentence and then fail the count check).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from ..metrics import METRICS
+from ..metrics.classification import accuracy
+from ..metrics.qa import answers_from_squad
+from ..metrics.retrieval import pair_prf
+from ..metrics.tagging import tagging_scores
+from ..model.kinds import kind_of
+from ..tasks import REGISTRY
+from .xtreme import TASK2LANGS, xtreme_scores
+
+
+
+def formats() -> dict[str, str]:
+    """File format of each task's predictions and labels: a field of the task (tasks/<task>.py)."""
+    return {name: task.xtreme_format for name, task in REGISTRY.items() if task.xtreme_format}
+
+
+def prediction_path(root: str | Path, task: str, lang: str) -> Path:
+    suffix = "json" if formats()[task] == "qa" else "tsv"
+    return Path(root) / task / f"test-{lang}.{suffix}"
+
+
+# ---- writing ------------------------------------------------------------------------------------------
+
+def _lines_text(values: Sequence) -> str:
+    return "".join(f"{v}\n" for v in values)
+
+
+def _tags_text(sentences: Sequence[Sequence[str]]) -> str:
+    return "".join("".join(f"{t}\n" for t in sent) + "\n" for sent in sentences)
+
+
+def _qa_text(answers: dict) -> str:
+    return json.dumps(answers, ensure_ascii=False, indent=1) + "\n"
+
+
+def _pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"{s}\t{t}\n" for s, t in sorted(set(map(tuple, pairs))))
+
+
+WRITERS: dict[str, Callable] = {"lines": _lines_text, "tags": _tags_text, "qa": _qa_text, "pairs": _pairs_text}
+
+
+def write_predictions(root: str | Path, task: str, lang: str, predictions) -> Path:
+    """Write one language's predictions in XTREME's format and return the file written.
+
+    lines: a label (or Tatoeba index) per example; tags: a list of tags per sentence; qa: {id: answer};
+    pairs: (src_id, trg_id) tuples."""
+    known = formats()
+    if task not in known:
+        raise ValueError(f"no XTREME submission format for task {task!r}; known: {sorted(known)}")
+    path = prediction_path(root, task, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(WRITERS[known[task]](predictions), encoding="utf-8")
+    return path
+
+
+# ---- reading ------------------------------------------------------------------------------------------
+
+def read_lines(path: Path) -> list[str]:
+    """Stripped lines; trailing blank lines are dropped (an extra newline at the end is not an example)."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def read_tags(path: Path) -> list[list[str]]:
+    sentences, current = [], []
+    for line in read_lines(path) + [""]:
+        if line:
+            current.append(line)
+        elif current:
+            sentences.append(current)
+            current = []
+    return sentences
+
+
+def _check_count(pred: list, gold: list, pred_file: Path, label_file: Path, unit: str) -> None:
+    if len(pred) != len(gold):
+        raise ValueError(f"{pred_file} has {len(pred)} {unit} but {label_file} has {len(gold)}")
+
+
+def _score_lines(pred_file: Path, label_file: Path, lang: str) -> dict:
+    pred, gold = read_lines(pred_file), read_lines(label_file)
+    _check_count(pred, gold, pred_file, label_file, "lines")
+    return accuracy(gold, pred)
+
+
+def _score_tags(pred_file: Path, label_file: Path, lang: str) -> dict:
+    pred, gold = read_tags(pred_file), read_tags(label_file)
+    _check_count(pred, gold, pred_file, label_file, "sentences")
+    try:
+        return tagging_scores(gold, pred)
+    except ValueError as err:
+        raise ValueError(f"{pred_file} vs {label_file}: {err}") from None
+
+
+def _score_qa(pred_file: Path, label_file: Path, lang: str, task: str) -> dict:
+    pred = json.loads(pred_file.read_text(encoding="utf-8"))
+    gold = answers_from_squad(json.loads(label_file.read_text(encoding="utf-8")))
+    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](gold, pred, lang=lang)
+
+
+def _score_pairs(pred_file: Path, label_file: Path, lang: str) -> dict:
+    def pairs(path: Path) -> list[tuple[str, ...]]:
+        return [tuple(line.split("\t")) for line in read_lines(path) if line]
+    return pair_prf(pairs(label_file), pairs(pred_file))
+
+
+def score_file(pred_file: str | Path, label_file: str | Path, task: str, lang: str) -> dict:
+    """Metrics of one language's prediction file against its label file (0-100)."""
+    pred_file, label_file = Path(pred_file), Path(label_file)
+    for path in (pred_file, label_file):
+        if not path.is_file():
+            raise FileNotFoundError(f"{task}/{lang}: missing file {path}")
+    fmt = formats()[task]
+    if fmt == "qa":
+        return _score_qa(pred_file, label_file, lang, task)
+    return {"lines": _score_lines, "tags": _score_tags, "pairs": _score_pairs}[fmt](pred_file, label_file, lang)
+
+
+def _subdirs(root: Path) -> set[str]:
+    return {p.name for p in root.iterdir() if p.is_dir()}
+
+
+def score_folder(pred_dir: str | Path, label_dir: str | Path) -> pd.DataFrame:
+    """Tidy scores (task, language, metric, value) of every XTREME task present in both folders.
+
+    Like evaluate.py, a task present in both folders must have every one of its languages. Folders that
+    are not XTREME tasks (e.g. Mewsli-X) or sit on one side only are listed in `df.attrs["notes"]`."""
+    pred_dir, label_dir = Path(pred_dir), Path(label_dir)
+    in_pred, in_label = _subdirs(pred_dir), _subdirs(label_dir)
+    rows = []
+    for task, langs in TASK2LANGS.items():
+        if task not in in_pred or task not in in_label:
+            continue
+        for lang in langs:
+            scores = score_file(prediction_path(pred_dir, task, lang), prediction_path(label_dir, task, lang),
+                                task, lang)
+            rows += [{"task": task, "language": lang, "metric": m, "value": float(v)} for m, v in scores.items()]
+    df = pd.DataFrame(rows, columns=["task", "language", "metric", "value"])
+    df.attrs["notes"] = _folder_notes(in_pred, in_label)
+    return df
+
+
+def _folder_notes(in_pred: set[str], in_label: set[str]) -> list[str]:
+    scored = set(TASK2LANGS)
+    notes = [f"ignored {name}: not one of the nine XTREME tasks" for name in sorted((in_pred | in_label) - scored)]
+    notes += [f"skipped {t}: predictions but no labels" for t in sorted((in_pred - in_label) & scored)]
+    notes += [f"skipped {t}: labels but no predictions" for t in sorted((in_label - in_pred) & scored)]
+    return notes
+
+
+# ---- report and CLI -----------------------------------------------------------------------------------
+
+def _fmt(value) -> str:
+    return "-" if value is None or value != value else f"{value:.2f}"
+
+
+def _task_block(df: pd.DataFrame, task: str, scores: dict) -> str:
+    table = df[df["task"] == task].pivot(index="language", columns="metric", values="value")
+    table = table.reindex([lang for lang in TASK2LANGS[task] if lang in table.index])
+    head = f"== {task}: score {_fmt(scores['score'])}"
+    if REGISTRY[task].is_qa:
+        head += f" ((EM+F1)/2), F1 {_fmt(scores['score_f1'])}"
+    if scores["missing"]:
+        head += f"; missing languages: {' '.join(scores['missing'])}"
+    return head + "\n" + table.to_string(float_format=_fmt) + "\n"
+
+
+def format_report(df: pd.DataFrame) -> str:
+    """Per-language tables, per-task scores, group scores and the overall XTREME score as text."""
+    summary = xtreme_scores(df)
+    parts = [_task_block(df, t, s) for t, s in summary["tasks"].items()]
+    parts.append("== tasks\n" + "\n".join(
+        f"{t:10s} {_fmt(s['score']):>7s}" + (f"  (F1 {_fmt(s['score_f1'])})" if REGISTRY[t].is_qa else "")
+        for t, s in summary["tasks"].items()))
+    parts.append("== groups\n" + ("\n".join(f"{g:22s} {_fmt(v):>7s}" for g, v in summary["groups"].items())
+                                   or "none complete"))
+    if summary["overall"] is None:
+        parts.append(f"== overall: not computed, missing tasks: {' '.join(summary['missing_tasks'])}")
+    else:
+        parts.append(f"== overall XTREME {_fmt(summary['overall'])} (QA as (EM+F1)/2); "
+                     f"{_fmt(summary['overall_f1'])} with QA F1 only")
+    parts += [f"note: {n}" for n in df.attrs.get("notes", [])]
+    return "\n".join(parts) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stilts_utils score",
+                                     description="Score an XTREME prediction folder against a label folder.")
+    parser.add_argument("predictions", help="folder with <task>/test-<lang>.{tsv,json}")
+    parser.add_argument("labels", help="folder with the same layout holding the gold labels")
+    parser.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
+    args = parser.parse_args(argv)
+    df = score_folder(args.predictions, args.labels)
+    print(format_report(df), end="")
+    if args.output:
+        out = Path(args.output)
+        df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)
+    return 0

@@ -1,0 +1,67 @@
+"""Pretrained encoders (phase 1): which ones we know, how to load them, how big they are.
+
+Any encoder that `AutoModel` loads works; mT5/T5 load only their encoder stack. The models a study may
+name without a local path are listed in `study/worlds.py`; sizes are read from each model's config.
+"""
+from __future__ import annotations
+
+from ..data.hub import ModelUnavailable, hub_reachable, model_help
+from ..study.worlds import MODELS
+
+# Retrieval uses hidden_states[14] of XLM-R Large's 24 layers (jiant/XTREME); other depths scale it.
+RETRIEVAL_LAYER_FRACTION = 14 / 24
+
+
+def is_t5(config) -> bool:
+    return getattr(config, "model_type", "") in ("t5", "mt5", "umt5")
+
+
+def load_config(name_or_path: str, trust_remote_code: bool = False):
+    from transformers import AutoConfig
+
+    try:
+        return AutoConfig.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
+                                          local_files_only=not hub_reachable())
+    except OSError as err:
+        raise ModelUnavailable(model_help(name_or_path) + f" ({err.__class__.__name__})") from None
+
+
+def load_encoder(name_or_path: str, trust_remote_code: bool = False):
+    """The bare encoder (no LM head): AutoModel, or the encoder stack of a T5-family model."""
+    from transformers import AutoModel, T5EncoderModel
+
+    config = load_config(name_or_path, trust_remote_code)
+    cls = T5EncoderModel if is_t5(config) else AutoModel
+    kwargs = {"trust_remote_code": trust_remote_code} if cls is AutoModel else {}
+    return cls.from_pretrained(name_or_path, config=config, local_files_only=not hub_reachable(), **kwargs)
+
+
+def load_tokenizer(name_or_path: str, trust_remote_code: bool = False):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
+                                         local_files_only=not hub_reachable())
+
+
+def count_parameters(module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def num_layers(config) -> int:
+    return getattr(config, "num_hidden_layers", None) or getattr(config, "num_layers")
+
+
+def retrieval_layer(config, layer: int = -1) -> int:
+    """hidden_states index used for retrieval: the setting, or 14/24 of the depth (XLM-R Large: 14)."""
+    depth = num_layers(config)
+    if layer >= 0:
+        if layer > depth:
+            raise ValueError(f"retrieval.layer {layer} exceeds the model's {depth} layers")
+        return layer
+    return max(1, round(depth * RETRIEVAL_LAYER_FRACTION))
+
+
+def default_pooling(name_or_path: str, config) -> str:
+    if name_or_path in MODELS:
+        return MODELS[name_or_path]["pooling"]
+    return "mean" if is_t5(config) else "cls"

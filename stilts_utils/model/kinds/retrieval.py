@@ -1,0 +1,43 @@
+"""Retrieval targets (BUCC, Tatoeba): no training; sentence vectors from one hidden layer of the encoder."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..heads import pool
+
+
+def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_len: int,
+          batch_size: int) -> np.ndarray:
+    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small."""
+    encoder.eval()
+    device = next(encoder.parameters()).device
+    order = np.argsort([len(t) for t in texts])
+    out = np.zeros((len(texts), encoder.config.hidden_size if hasattr(encoder.config, "hidden_size")
+                    else encoder.config.d_model), dtype=np.float32)
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            idx = order[start:start + batch_size]
+            enc = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_len, padding=True,
+                            return_tensors="pt").to(device)
+            hidden = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                             output_hidden_states=True).hidden_states[layer]
+            out[idx] = pool(hidden, enc["attention_mask"], pooling).float().cpu().numpy()
+    return out
+
+
+def sides(rows) -> dict:
+    """Split canonical retrieval rows into source/target lists and the gold (src_id, trg_id) pairs."""
+    out = {side: {"id": [], "text": []} for side in ("src", "trg")}
+    gold = set()
+    for side, sid, text, other in zip(rows["side"], rows["id"], rows["text"], rows["gold"]):
+        out[side]["id"].append(sid)
+        out[side]["text"].append(text)
+        if side == "src" and other:
+            gold.add((sid, other))
+    return {"src": out["src"], "trg": out["trg"], "gold": gold}
+
+
+def scorer(task) -> str:
+    """Retrieval is scored by its evaluation (margin mining or top-1), not by a metric of predictions."""
+    return task.scorer or ("bucc" if task.mining else "accuracy")

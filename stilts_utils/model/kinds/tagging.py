@@ -1,0 +1,127 @@
+"""Token tagging (UD-POS, PAN-X, CCG, WikiANN).
+
+The label sits on the first sub-token of each word. A sentence longer than the model's max length is
+split into windows of whole words, never truncated (jiant truncated them, jiant#1169), and the windows'
+predictions are stitched back so every word of every sentence gets exactly one predicted tag.
+"""
+from __future__ import annotations
+
+import numpy as np
+from torch import nn
+
+from ...metrics import METRICS
+from .common import forward_batches, inputs_only
+
+
+LABEL_NAMES = ("labels",)
+
+
+def _windows(pieces: list[list[int]], budget: int) -> list[tuple[int, int]]:
+    """Greedy (start, end) word ranges whose sub-tokens fit in `budget`."""
+    spans, start, used = [], 0, 0
+    for i, p in enumerate(pieces):
+        if used and used + len(p) > budget:
+            spans.append((start, i))
+            start, used = i, 0
+        used += len(p)
+    spans.append((start, len(pieces)))
+    return spans
+
+
+def _encode_sentence(words, tags, tokenizer, budget):
+    pieces = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
+    pieces = [p[:budget] or [tokenizer.unk_token_id] for p in pieces]  # no word may vanish
+    for start, end in _windows(pieces, budget):
+        ids, labels = [], []
+        for word, p in enumerate(pieces[start:end], start):
+            ids += p
+            labels += [tags[word] if tags is not None else 0] + [-100] * (len(p) - 1)
+        prefix, suffix = _special_affixes(tokenizer)
+        full = prefix + ids + suffix
+        padded = [-100] * len(prefix) + labels + [-100] * len(suffix)
+        yield {"input_ids": full, "attention_mask": [1] * len(full), "labels": padded,
+               "word_offset": start, "n_words": end - start}
+
+
+def _special_affixes(tokenizer) -> tuple[list[int], list[int]]:
+    """The special ids a tokenizer puts around one sentence (e.g. XLM-R <s> ... </s>, T5 ... </s>).
+
+    transformers 5 dropped `build_inputs_with_special_tokens`; encoding one probe word with and without
+    specials shows the frame, which is the same for every single sentence."""
+    bare = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a")["input_ids"]
+    for pos in range(len(full) - len(bare) + 1):
+        if full[pos:pos + len(bare)] == bare:
+            return full[:pos], full[pos + len(bare):]
+    raise ValueError("tokenizer special tokens interleave with the sentence; cannot align tags")
+
+
+def featurize(examples, tokenizer, task, settings):
+    budget = settings.max_seq_len - tokenizer.num_special_tokens_to_add(pair=False)
+
+    def encode(batch, indices):
+        out = {k: [] for k in ("input_ids", "attention_mask", "labels", "word_offset", "n_words",
+                               "example")}
+        for idx, words, tags in zip(indices, batch["tokens"], batch["tags"]):
+            for feat in _encode_sentence(words, tags, tokenizer, budget):
+                for k, v in feat.items():
+                    out[k].append(v)
+                out["example"].append(idx)
+        return out
+    return examples.map(encode, batched=True, with_indices=True, remove_columns=examples.column_names,
+                        desc="tokenize")
+
+
+def train_features(features):
+    return inputs_only(features, LABEL_NAMES)
+
+
+def collator(tokenizer):
+    from transformers import DataCollatorForTokenClassification
+
+    return DataCollatorForTokenClassification(tokenizer)
+
+
+def predict(model, features, examples, task, tokenizer, settings) -> list[list[str]]:
+    out = forward_batches(model, features, collator(tokenizer), settings.eval_batch_size, ("logits",))
+    preds = [[None] * len(words) for words in examples["tokens"]]
+    for logits, labels, ex, offset in zip(out["logits"], features["labels"], features["example"],
+                                          features["word_offset"]):
+        firsts = [pos for pos, lab in enumerate(labels) if lab != -100]
+        for word, pos in enumerate(firsts, offset):
+            preds[ex][word] = task.labels[int(np.argmax(logits[pos]))]
+    missing = sum(p is None for sent in preds for p in sent)
+    if missing:
+        raise RuntimeError(f"{missing} words got no prediction; window stitching is broken")
+    return preds
+
+
+def gold(examples, task) -> list[list[str]]:
+    return [[task.labels[t] for t in tags] for tags in examples["tags"]]
+
+
+# ---- head and scorer ----------------------------------------------------------------------------
+
+class Head(nn.Module):
+    def __init__(self, hidden: int, n_labels: int):
+        super().__init__()
+        self.out = nn.Sequential(nn.Dropout(0.1), nn.Linear(hidden, n_labels))
+
+    def forward(self, hidden, mask, labels=None, n_choices=None):
+        logits = self.out(hidden)  # (B, L, n_labels); labels -100 on sub-tokens after the first
+        loss = None
+        if labels is not None:
+            loss = nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)
+        return {"loss": loss, "logits": logits}
+
+
+def make_head(hidden: int, n_labels: int, pooling: str) -> nn.Module:
+    return Head(hidden, n_labels)  # per token: no pooling
+
+
+def scorer(task) -> str:
+    return task.scorer or "seqeval"
+
+
+def score(task, lang: str, preds, gold) -> dict:
+    return METRICS[scorer(task)](gold, preds, lang=lang)

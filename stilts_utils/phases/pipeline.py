@@ -1,0 +1,200 @@
+"""The three phases as calls a notebook makes: pretrained encoder, intermediate training, target run."""
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pandas as pd
+
+from ..atomic import atomic_write_text, build_once
+from ..data.loading import cap_rows, load_split
+from ..data.readers import with_data_labels
+from ..evaluation import scoring
+from ..model.encoders import count_parameters, default_pooling, load_encoder, load_tokenizer
+from ..model.heads import StiltsModel
+from ..model.kinds import kind_of
+from ..study.config import Study, load_study
+from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, encoder_key, translation_languages
+from ..tasks import REGISTRY
+from .results import make_rows, write_rows
+from .training import fit
+
+
+# ---- phase 2 ---------------------------------------------------------------------------------------
+
+def intermediate_rows(study: Study, job: Encoder, task_name: str):
+    """English rows, their translations, or both; translated = as many rows as English, spread evenly
+    over the languages, so RQ3 compares languages of data rather than amounts of it."""
+    import datasets
+
+    english = load_split(task_name, "en", "train", study, job.variant)
+    if job.intermediate_data == "en":
+        return english
+    langs = translation_languages(study)
+    parts = [load_split(task_name, lang, "train", study, job.variant) for lang in langs]
+    translated = datasets.concatenate_datasets(
+        [p.select(range(k, len(p), len(langs))) for k, p in enumerate(parts)])
+    return translated if job.intermediate_data == "translated" else datasets.concatenate_datasets([english, translated])
+
+
+def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
+                       seed: int) -> pd.DataFrame:
+    """Phase 2: train on the intermediate task(s), save the encoder at each checkpoint fraction."""
+    study = load_study(study_file)
+    job = Encoder(model, variant, intermediate, intermediate_data, seed)
+    out = StudyPaths(study).encoder_dir(job)
+    build_once(out, out.name, lambda tmp: _train_encoder(study, job, tmp))
+    return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
+
+
+def _train_encoder(study: Study, job: Encoder, tmp) -> None:
+    """Train one encoder into the temporary directory `tmp`; `build_once` renames it into place."""
+    from transformers import set_seed
+
+    pre = study.world_impl.pretrained(job.model, job.variant)
+    tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
+    names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
+    tasks = [_task(n, study, job.variant) for n in names]
+    set_seed(job.seed)
+    heads = [_head(t, encoder.config, pre) for t in tasks]
+    feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
+    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre)
+    steps = train_args["steps"]
+    marks = {max(1, round(f * steps)): f for f in study.checkpoints}
+    saved = []
+
+    def save(step):
+        net.encoder.save_pretrained(tmp / f"step-{step}")
+        tokenizer.save_pretrained(tmp / f"step-{step}")
+        saved.append({"fraction": marks[step], "steps": step, "dir": f"step-{step}"})
+
+    fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, **train_args)
+    dev = {t.name: scoring.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
+                                       job.variant) for t, h in zip(tasks, heads)}
+    summary = {"job": job.__dict__, "steps": steps, "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
+               "checkpoints": saved, "dev_after_training": dev}
+    atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
+
+
+def _intermediate_features(study, job, task, tokenizer):
+    rows = cap_rows(intermediate_rows(study, job, task.name), study.phase2.max_train_examples, job.seed)
+    return kind_of(task).featurize(rows, tokenizer, task, study.phase2)
+
+
+def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained):
+    """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
+    continued MLM, whose batches take a `mlm_weight` share of the steps)."""
+    from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
+    from .training import total_steps
+
+    s2, mt = study.phase2, study.multitask
+    kinds = [kind_of(t) for t in tasks]
+    parts = [(k.train_features(f), k.collator(tokenizer), k.LABEL_NAMES) for k, f in zip(kinds, feats)]
+    sizes = [len(f) for f in feats]
+    steps = total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes), s2)
+    if len(parts) == 1 and not study.mlm_weight:
+        return StiltsModel(encoder, heads[0]), {"features": parts[0][0], "collate": parts[0][1],
+                                                "label_names": parts[0][2], "steps": steps}
+    probs = task_probabilities(sizes, mt.cap, mt.temperature)
+    if study.mlm_weight:
+        from ..model.kinds import mlm
+
+        langs = sorted(set(translation_languages(study)) | {"en"})
+        lines = mlm.corpus_lines(study.world_impl.mlm_corpus(pretrained), langs, sum(sizes), seed)
+        mlm_feats = mlm.featurize(lines, tokenizer, s2)
+        parts.append((mlm_feats, mlm.collator(tokenizer), mlm.LABEL_NAMES))
+        heads = [*heads, mlm.pretrained_head(pretrained)]
+        sizes.append(len(mlm_feats))
+        probs = list(probs * (1 - study.mlm_weight)) + [study.mlm_weight]
+    labels = sorted({name for _, _, names in parts for name in names})
+    return StiltsModel(encoder, RoutedHead(heads)), {
+        "features": concat_features([p[0] for p in parts]), "collate": routed_collator([p[1] for p in parts]),
+        "label_names": labels, "steps": steps,
+        "sampler_factory": lambda n: TaskBatchSampler(sizes, np.asarray(probs), s2.batch_size, n, seed)}
+
+
+def _task(name: str, study: Study, variant: str):
+    """A registered task, with its label set read from the data where the data defines it (CCG)."""
+    return with_data_labels(REGISTRY[name], study, variant)
+
+
+def _head(task, config, pretrained: str):
+    hidden = getattr(config, "hidden_size", None) or config.d_model
+    return kind_of(task).make_head(hidden, len(task.labels), default_pooling(pretrained, config))
+
+
+def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
+    """(directory, phase-2 steps) of the encoder a pair starts from."""
+    if pair.encoder is None:
+        return study.world_impl.pretrained(pair.model, pair.variant), 0
+    out = StudyPaths(study).encoder_dir(pair.encoder)
+    if not (out / COMPLETE).exists():
+        raise RuntimeError(f"intermediate encoder {pair.encoder.id} is not trained yet ({out})")
+    saved = json.loads((out / "summary.json").read_text())["checkpoints"]
+    match = [c for c in saved if abs(c["fraction"] - pair.checkpoint) < 1e-9]
+    if not match:
+        raise RuntimeError(f"{out} has no checkpoint at fraction {pair.checkpoint}; it has "
+                           f"{[c['fraction'] for c in saved]}")
+    return str(out / match[0]["dir"]), match[0]["steps"]
+
+
+# ---- phase 3 ---------------------------------------------------------------------------------------
+
+def run_pair(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
+             checkpoint: float, target: str, seed: int) -> pd.DataFrame:
+    """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation."""
+    start = time.time()
+    study = load_study(study_file)
+    paths = StudyPaths(study)
+    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed)
+    path, inter_steps = encoder_for(study, pair)
+    tokenizer, encoder = load_tokenizer(path), load_encoder(path)
+    params = count_parameters(encoder)
+    task = _task(target, study, variant)
+    if task.trains:
+        scores, target_steps = _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths)
+    else:
+        scores, target_steps = scoring.retrieval(study, pair, task, encoder, tokenizer, paths.predictions(pair)), 0
+    meta = {"study": study.name, "model": model, "model_params": params, "intermediate": intermediate,
+            "intermediate_data": intermediate_data, "intermediate_steps": inter_steps, "target": target,
+            "seed": seed, "target_steps": target_steps, "run_id": pair.id,
+            "wall_time_s": round(time.time() - start, 1), "variant": variant}
+    rows = make_rows(meta, scores)
+    write_rows(paths.rows(pair), rows)
+    return pd.DataFrame(rows)
+
+
+def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
+    from transformers import set_seed
+
+    kind, s3 = kind_of(task), study.target_settings(task.name)
+    set_seed(pair.seed)
+    net = StiltsModel(encoder, _head(task, encoder.config, path))  # the STILTs step: a fresh head
+    train = cap_rows(load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
+                     pair.seed)
+    feats = kind.featurize(train, tokenizer, task, s3)
+    select = _task(task.select_task, study, pair.variant)
+    dev = cap_rows(load_split(select.name, "en", "dev", study, pair.variant), s3.eval_subset, pair.seed)
+    dev_feats = kind.featurize(dev, tokenizer, select, s3)
+
+    def score_fn():
+        preds = kind.predict(net, dev_feats, dev, select, tokenizer, s3)
+        return scoring.headline(select, scoring.score(select, "en", preds, kind.gold(dev, select)))
+
+    result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
+                 score_fn=score_fn)
+    scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
+    scores[("en", "select")] = {"selection_" + select.metric: result.best_score, "best_step": result.best_step}
+    return scores, result.steps
+
+
+# ---- before any notebook ---------------------------------------------------------------------------
+
+def prepare(study: Study) -> None:
+    """Phase 1, once for every (model, variant) before any notebook: the sandbox builds its world and
+    pretrains its models (cached); a real study has nothing to build (its preflight ran before)."""
+    for variant in study.variant_names:
+        for model in study.models:
+            label = f"{model}{' (' + variant + ')' if variant else ''}"
+            print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)

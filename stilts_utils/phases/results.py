@@ -1,0 +1,54 @@
+"""Tidy result rows (docs/design.md §1): written atomically per pair, collected per study."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import atomic_write_text
+
+COLUMNS = ["study", "model", "model_params", "intermediate", "intermediate_data", "intermediate_steps",
+           "target", "language", "split", "metric", "value", "seed", "target_steps", "run_id",
+           "wall_time_s", "variant"]
+
+
+def make_rows(meta: dict, scores: dict) -> list[dict]:
+    """meta: every column except language/split/metric/value; scores: {(language, split): {metric: v}}."""
+    rows = []
+    for (language, split), metrics in scores.items():
+        for metric, value in metrics.items():
+            rows.append({**meta, "language": language, "split": split, "metric": metric,
+                         "value": float(value)})
+    missing = set(COLUMNS) - set(rows[0]) if rows else set()
+    if missing:
+        raise ValueError(f"result rows lack columns {sorted(missing)}")
+    return [{c: r[c] for c in COLUMNS} for r in rows]
+
+
+def write_rows(path: str | Path, rows: list[dict]) -> None:
+    if not rows:
+        raise ValueError("a finished pair must produce at least one result row")
+    atomic_write_text(path, json.dumps(rows, indent=1))
+
+
+def read_rows(path: str | Path) -> list[dict]:
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def collect(row_files, parquet: Path, csv: Path) -> pd.DataFrame:
+    """Concatenate every finished pair's rows into the study table (parquet + CSV, atomically)."""
+    rows = [r for f in sorted(row_files) for r in read_rows(f)]
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    for path, write in ((parquet, lambda p: df.to_parquet(p, index=False)),
+                        (csv, lambda p: df.to_csv(p, index=False))):
+        tmp = path.with_name(f".{path.name}.tmp")
+        write(tmp)
+        os.replace(tmp, path)
+    return df
+
+
+def load(study_dir: str | Path) -> pd.DataFrame:
+    return pd.read_parquet(Path(study_dir) / "results.parquet")

@@ -1,0 +1,176 @@
+"""Run identity: which runs a study asks for, their keys and every path derived from them.
+
+Nobody else types a path or decides whether two runs are the same: a finished run is reused only while
+the study still asks for exactly that run (another world, model or setting gives another directory).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import product
+from pathlib import Path
+
+from ..tasks import REGISTRY
+from .hashing import short_hash
+
+COMPLETE = "COMPLETE"  # marker of a finished encoder directory
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """One phase-2 training run, shared by every target task."""
+
+    model: str
+    variant: str
+    intermediate: str
+    intermediate_data: str  # en | translated | en+translated
+    seed: int
+
+    @property
+    def id(self) -> str:
+        data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
+        return _safe(f"{_model_key(self.model, self.variant)}__{self.intermediate}{data}__s{self.seed}")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One (model, intermediate task, target task, seed) run of the pair notebook."""
+
+    model: str
+    variant: str
+    intermediate: str  # `none` = baseline
+    intermediate_data: str
+    checkpoint: float  # fraction of the phase-2 steps
+    target: str
+    seed: int
+
+    @property
+    def encoder(self) -> Encoder | None:
+        if self.intermediate == "none":
+            return None
+        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed)
+
+    @property
+    def id(self) -> str:
+        data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
+        ckpt = "" if self.checkpoint == 1 else f"@{self.checkpoint:g}"
+        inter = f"{self.intermediate}{data}{ckpt}"
+        return _safe(f"{_model_key(self.model, self.variant)}__{inter}__{self.target}__s{self.seed}")
+
+
+def _model_key(model: str, variant: str) -> str:
+    return model.replace("/", "_") + (f"+{variant}" if variant else "")
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+@-]", "-", text)
+
+
+# ---- the grid ---------------------------------------------------------------------------------------
+
+def encoders(study) -> list[Encoder]:
+    """One per (model, variant, intermediate task, intermediate data, seed); the baseline needs none."""
+    return [Encoder(m, v, i, d, s) for m, v, i, d, s in product(
+        study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds)
+        if i != "none"]
+
+
+def pairs(study) -> list[Pair]:
+    """Baseline pairs once per (model, variant, target, seed); intermediate pairs per data and checkpoint.
+
+    Ordered so that pairs sharing an encoder run together and targets follow the study file."""
+    out = []
+    for m, v, s in product(study.models, study.variant_names, study.seeds):
+        for inter in study.intermediate:
+            datas = ["en"] if inter == "none" else study.intermediate_data
+            ckpts = [1.0] if inter == "none" else sorted(study.checkpoints, reverse=True)
+            for d, c, t in product(datas, ckpts, study.targets):
+                out.append(Pair(m, v, inter, d, float(c), t, s))
+    return out
+
+
+# ---- keys -------------------------------------------------------------------------------------------
+
+def translation_languages(study) -> list[str]:
+    """Non-English target languages: where translated intermediate data (RQ3) and MLM text come from."""
+    target_langs = {lang for t in study.targets for lang in study.languages_for(t)}
+    return sorted(target_langs - {"en"})
+
+
+def encoder_key(study, job: Encoder) -> str:
+    """Hash of everything that changes a phase-2 encoder: the pretrained model and the settings."""
+    key = {"pretrained": study.world_impl.pretrained_key(job.model, job.variant), "phase2": study.phase2,
+           "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
+           "multitask": study.multitask if job.intermediate == "multitask" else None,
+           "languages": translation_languages(study) if job.intermediate_data != "en" or study.mlm_weight else [],
+           "data": study.data_dirs, "threads": study.threads}
+    return short_hash(key)
+
+
+def pair_key(study, pair: Pair) -> str:
+    """Hash of everything that changes a pair's result besides its own fields."""
+    task = REGISTRY[pair.target]
+    encoder = (encoder_key(study, pair.encoder) if pair.encoder
+               else study.world_impl.pretrained_key(pair.model, pair.variant))
+    key = {"encoder": encoder, "checkpoint": pair.checkpoint, "languages": study.languages_for(pair.target),
+           "settings": study.target_settings(pair.target) if task.trains else study.retrieval,
+           "data": study.data_dirs, "threads": study.threads}
+    return short_hash(key)
+
+
+# ---- paths ------------------------------------------------------------------------------------------
+
+class StudyPaths:
+    """All locations of one study; caches shared between studies live under `<output_root>/cache`."""
+
+    def __init__(self, study):
+        self.study = study
+        self.out = study.output_dir
+        self.dir = self.out / study.name
+        self.cache = self.out / "cache"
+
+    # phase 2
+    def encoder_dir(self, job: Encoder) -> Path:
+        return self.cache / "intermediate" / f"{job.id}-{encoder_key(self.study, job)}"
+
+    def encoder_done(self, job: Encoder) -> bool:
+        return (self.encoder_dir(job) / COMPLETE).exists()
+
+    # phase 3
+    def run_dir(self, pair: Pair) -> Path:
+        return self.dir / "runs" / f"{pair.id}-{pair_key(self.study, pair)}"
+
+    def rows(self, pair: Pair) -> Path:
+        return self.run_dir(pair) / "rows.json"
+
+    def predictions(self, pair: Pair) -> Path:
+        return self.run_dir(pair) / "predictions"
+
+    def is_done(self, job: Encoder | Pair) -> bool:
+        return self.rows(job).exists() if isinstance(job, Pair) else self.encoder_done(job)
+
+    def notebook(self, job: Encoder | Pair) -> Path:
+        kind = "pairs" if isinstance(job, Pair) else "intermediate"
+        return self.dir / "notebooks" / kind / f"{job.id}.ipynb"
+
+    def analysis_notebook(self, name: str) -> Path:
+        return self.dir / "notebooks" / "analysis" / Path(name).name
+
+    def results(self, ext: str = "parquet") -> Path:
+        return self.dir / f"results.{ext}"
+
+    @property
+    def languages(self) -> Path:
+        return self.dir / "languages.csv"
+
+    @property
+    def analysis_stamp(self) -> Path:
+        return self.dir / "analysis.stamp"
+
+    @property
+    def figures(self) -> Path:
+        return self.dir / "figures"
+
+    @property
+    def tables(self) -> Path:
+        return self.dir / "tables"

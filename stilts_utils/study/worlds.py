@@ -1,0 +1,186 @@
+"""Where a study's models and data come from: the synthetic sandbox world or the real hub (XTREME).
+
+Every difference between the two lives here, behind one interface (`World`), so that no module outside
+this one and `sandbox/` asks which world a study is in. `world_of(study)` gives the study's world.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from .errors import StudyError
+from .hashing import short_hash
+
+# Hub models a study may name without a local path: name -> encoder family (how to load) and the pooling
+# its classification head uses. Their sizes are read from each model's config at run time.
+MODELS = {
+    "xlm-roberta-base": {"loader": "auto", "pooling": "cls"},
+    "xlm-roberta-large": {"loader": "auto", "pooling": "cls"},
+    "FacebookAI/xlm-roberta-base": {"loader": "auto", "pooling": "cls"},
+    "FacebookAI/xlm-roberta-large": {"loader": "auto", "pooling": "cls"},
+    "bert-base-multilingual-cased": {"loader": "auto", "pooling": "cls"},
+    "microsoft/mdeberta-v3-base": {"loader": "auto", "pooling": "cls"},
+    "google/mt5-small": {"loader": "t5-encoder", "pooling": "mean"},
+    "google/mt5-base": {"loader": "t5-encoder", "pooling": "mean"},
+    "google/mt5-large": {"loader": "t5-encoder", "pooling": "mean"},
+    "google/mt5-xl": {"loader": "t5-encoder", "pooling": "mean"},
+}
+
+
+class HubWorld:
+    """The real study: models and datasets from the Hugging Face hub or local copies (`data_dirs`)."""
+
+    name = "xtreme"
+
+    def __init__(self, study):
+        self.study = study
+
+    def validate(self) -> None:
+        if self.study.variants:
+            raise StudyError("variants: world variants exist only in the sandbox world")
+        for model in self.study.models:
+            if model not in MODELS and not Path(model).is_dir():
+                raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(MODELS)} "
+                                 "or a local model directory")
+
+    def languages(self, task) -> list[str]:
+        return list(task.languages) if task.role == "target" else ["en"]
+
+    def data_root(self, task, variant: str = "") -> Path | None:
+        path = self.study.data_dirs.get(task.name)
+        return Path(path) if path else None
+
+    def pretrained(self, model: str, variant: str = "") -> str:
+        return model  # a hub id or a local directory: nothing to build
+
+    def pretrained_key(self, model: str, variant: str = "") -> str:
+        return model
+
+    def hub_models(self) -> list[str]:
+        """Models the preflight must find on the hub or in its cache (local directories need neither)."""
+        return [m for m in self.study.models if not Path(m).is_dir()]
+
+    def train_rows_estimate(self, task, variant: str = "") -> tuple[int, str]:
+        return task.train_size, "≈"  # published size; QA windows add a few percent
+
+    def mlm_corpus(self, pretrained: str) -> Path:
+        if not self.study.mlm_corpus:
+            raise StudyError("mlm_weight > 0 needs `mlm_corpus`: a directory of <lang>.txt files (one sentence "
+                             "per line), e.g. CC-100 samples of the target languages")
+        return Path(self.study.mlm_corpus)
+
+    def language_table(self):
+        from .. import reference
+
+        return reference.language_table().assign(variant="")
+
+
+class SandboxWorld:
+    """The synthetic world of `stilts_utils.sandbox`: built and pretrained on first use, cached by settings."""
+
+    name = "sandbox"
+
+    def __init__(self, study):
+        self.study = study
+
+    def validate(self) -> None:
+        for name in {"": {}, **self.study.variants}:
+            try:
+                self.settings(name)
+            except StudyError:
+                raise
+            except (TypeError, ValueError) as err:
+                raise StudyError(f"sandbox{' variant ' + name if name else ''}: {err}") from None
+        allowed = [f"sandbox-{n}" for n in self.sizes()]
+        for model in self.study.models:
+            if model not in allowed:
+                raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}")
+
+    def settings(self, variant: str = ""):
+        """The world of a variant: the study's settings with the variant's overrides.
+
+        `volume_multiplier: {code: factor}` in a variant scales one language's pretraining text and leaves
+        every other language as it is (the RQ1 intervention); other keys replace WorldSettings fields."""
+        from ..sandbox import WorldSettings
+
+        overrides = dict(self.study.variants.get(variant, {}))
+        volumes = overrides.pop("volume_multiplier", {})
+        settings = WorldSettings.from_dict(_merge(self.study.sandbox, overrides))
+        unknown = set(volumes) - {s.code for s in settings.languages} - {"en"}
+        if unknown:
+            raise StudyError(f"variant {variant!r}: volume_multiplier names unknown languages {sorted(unknown)}; "
+                             f"languages: en, {', '.join(s.code for s in settings.languages)}")
+        langs = tuple(dataclasses.replace(s, volume_multiplier=volumes.get(s.code, s.volume_multiplier))
+                      for s in settings.languages)
+        return dataclasses.replace(settings, languages=langs,
+                                   en_volume_multiplier=volumes.get("en", settings.en_volume_multiplier))
+
+    def sizes(self) -> dict:
+        """Model sizes: the defaults plus the study's own (e.g. a tiny one for tests)."""
+        from ..sandbox import DEFAULT_SIZES, ModelSize
+
+        extra = {}
+        for name, spec in self.study.sandbox_sizes.items():
+            try:
+                extra[name] = ModelSize.from_dict({"name": name, **spec})
+            except (TypeError, ValueError) as err:
+                raise StudyError(f"sandbox_sizes.{name}: {err}") from None
+        return {**DEFAULT_SIZES, **extra}
+
+    def size(self, model: str):
+        return self.sizes()[model.removeprefix("sandbox-")]
+
+    def world_dir(self, variant: str = "") -> Path:
+        from ..sandbox import settings_hash
+
+        return Path(self.study.output_dir) / "cache" / "sandbox" / settings_hash(self.settings(variant))
+
+    def languages(self, task) -> list[str]:
+        from ..sandbox import world_languages
+
+        langs = world_languages(self.settings())
+        if task.kind == "retrieval":  # pairs with English: English itself is no query language
+            return [lang for lang in langs if lang != "en"]
+        return langs if task.role == "target" else ["en"]
+
+    def data_root(self, task, variant: str = "") -> Path:
+        return self.world_dir(variant) / "data"
+
+    def pretrained(self, model: str, variant: str = "") -> str:
+        """Phase 1: the world's data and the model pretrained on it, built on first use."""
+        from ..sandbox import build_world, pretrain_model
+
+        settings, root, size = self.settings(variant), self.world_dir(variant), self.size(model)
+        data_root = build_world(settings, root / "data")
+        return str(pretrain_model(settings, size, data_root, root / "models" / f"{size.name}-{short_hash(size)}"))
+
+    def pretrained_key(self, model: str, variant: str = "") -> str:
+        size = self.size(model)
+        return f"{self.world_dir(variant).name}/{size.name}-{short_hash(size)}"
+
+    def hub_models(self) -> list[str]:
+        return []
+
+    def train_rows_estimate(self, task, variant: str = "") -> tuple[int, str]:
+        return self.settings(variant).train_size, ""  # world not built yet: its settings fix the English train size
+
+    def mlm_corpus(self, pretrained: str) -> Path:
+        return Path(pretrained).parent.parent / "data" / "corpus"  # the world's own pretraining text
+
+    def language_table(self):
+        import pandas as pd
+
+        from ..sandbox import language_table
+
+        return pd.concat([language_table(self.settings(v)).assign(variant=v) for v in self.study.variant_names])
+
+
+WORLDS = {"sandbox": SandboxWorld, "xtreme": HubWorld}
+
+
+def _merge(base: dict, overrides: dict) -> dict:
+    """Shallow-merge world overrides; nested mappings (e.g. per-language specs) merge one level down."""
+    out = dict(base)
+    for key, value in overrides.items():
+        out[key] = {**out.get(key, {}), **value} if isinstance(value, dict) else value
+    return out
