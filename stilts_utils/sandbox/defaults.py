@@ -1,4 +1,21 @@
-"""The default derived languages.
+"""The default derived languages: a graded ladder (ladder.py), and the earlier mixed-typology set.
+
+LADDER (the default world): each language changes one named factor relative to its parent, starting
+from en itself, so a difference in transfer between a rung and its parent has one named cause:
+
+    en -> xa|xb  lexicon (own words; en's grammar, Latin script)
+    xa -> xc|xd  script (Cyrillic: no subword shared with en but digits and names)
+    xc -> xe     adjective after the noun
+    xe -> xf     agglutinative morphology      xf -> xg  head-final (SOV + postpositions)
+    xe -> xh     VSO + fusional morphology
+    xc -> xi     reversed clause order (a control no real language is)
+    xa -> xj     cognates (half of the content words borrowed from en with sound changes)
+
+Volumes are crossed with typology: the lexicon and script rungs each have a high-volume twin (de's
+CC-100 row) and a low-volume twin (sw's); every other rung has one mid volume (hi's), so rungs compare
+at equal volume and twins compare volumes at equal typology. Codes are sandbox codes, not ISO codes.
+
+MIXED (kept for variants and older studies): every language changes 4+ properties at once.
 
 Volumes copy real CC-100 rows of XLM-R (Conneau et al. 2020, Appendix A Table 6, tokens in
 millions, as packaged in stilts_utils/data/languages.csv); en itself is 55608. The typology is
@@ -9,7 +26,7 @@ volume is a copy. Codes are sandbox codes (x*), not ISO codes.
 
 from .settings import LanguageSpec
 
-DEFAULT_LANGUAGES = (
+MIXED_LANGUAGES = (
     # high tier: volume of de (German, 10297); related to en (cognates), fusional, articles
     LanguageSpec("xa", "Alderan", 10297, "SVO", "AN", "fusional", "pre", True, "Latn", 0.3,
                  copies="de"),
@@ -35,3 +52,32 @@ DEFAULT_LANGUAGES = (
     LanguageSpec("xi", "Ivessa", 175, "SOV", "AN", "isolating", "post", False, "Cyrl", 0.0,
                  copies="mr"),
 )
+
+HIGH, MID, LOW = 10297.0, 1715.0, 275.0  # CC-100 tokens (millions) of de, hi, sw
+_EN_LIKE = dict(word_order="SVO", adj_order="AN", morphology="analytic", adposition="pre",
+                articles=True, script="Latn")
+
+
+def _rung(code, name, volume, copies, rung, factor, parent, twin="", **typology):
+    return LanguageSpec(code, name, volume, **{**_EN_LIKE, **typology}, copies=copies, rung=rung,
+                        factor=factor, parent=parent, twin=twin)
+
+
+_CYRL = dict(script="Cyrl")
+LADDER = (
+    _rung("xa", "Alderan", HIGH, "de", 1, "lexicon", "en", twin="xb"),
+    _rung("xb", "Bantori", LOW, "sw", 1, "lexicon", "en", twin="xa"),
+    _rung("xc", "Cendish", HIGH, "de", 2, "script", "xa", twin="xd", **_CYRL),
+    _rung("xd", "Dravasi", LOW, "sw", 2, "script", "xa", twin="xc", **_CYRL),
+    _rung("xe", "Eskelic", MID, "hi", 3, "adj_order", "xc", **_CYRL, adj_order="NA"),
+    _rung("xf", "Farrun", MID, "hi", 4, "morphology", "xe", **_CYRL, adj_order="NA",
+          morphology="agglutinative"),
+    _rung("xg", "Gobaru", MID, "hi", 5, "head_final", "xf", **_CYRL, adj_order="NA",
+          morphology="agglutinative", word_order="SOV", adposition="post"),
+    _rung("xh", "Hesperic", MID, "hi", 4, "verb_initial_fusional", "xe", **_CYRL, adj_order="NA",
+          morphology="fusional", word_order="VSO"),
+    _rung("xi", "Ivessa", MID, "hi", 3, "reversed_order", "xc", **_CYRL, word_order="reversed"),
+    LanguageSpec("xj", "Jorvik", MID, **_EN_LIKE, cognate_share=0.5, copies="hi", rung=2,
+                 factor="cognates", parent="xa"),
+)
+DEFAULT_LANGUAGES = LADDER

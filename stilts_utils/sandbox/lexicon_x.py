@@ -18,6 +18,10 @@ VOWELS = list("aeiou")
 # function morphemes every derived language has (articles only when spec.articles)
 FUNCTION_WORDS = ("def indef plw neg past fut in near and but because pron_sg pron_pl who what "
                   "where when who2 what2 where2 when2 howmany q oh well").split()  # 2: synonyms
+# en's do-support auxiliaries, only in analytic languages (drawn after the others, so that adding
+# them changed no other language's words)
+ANALYTIC_WORDS = ("did", "do", "does")
+ANALYTIC_SUFFIXES = "pl past s3".split()  # en's -s, -ed, -s
 AGGLUTINATIVE_SUFFIXES = "pl acc loc neg past pres fut".split()
 FUSIONAL_SUFFIXES = ("sg.acc sg.loc pl.nom pl.acc pl.loc adj.pl present.neg past.pos past.neg "
                      "future.pos future.neg").split()
@@ -96,6 +100,8 @@ def build_lexicon(spec: LanguageSpec, seed: int, shared_entities: bool,
         lex.content[concept.id] = tuple(stems)
     lex.func = {name: fresh(1) for name in FUNCTION_WORDS}
     lex.suffix = _suffixes(spec, phon, rng)
+    if spec.morphology == "analytic":
+        lex.func.update({name: fresh(1) for name in ANALYTIC_WORDS})
     if not shared_numerals:
         lex.numerals = {n: fresh(2) for n in range(2, 10)}
     if not shared_entities:
@@ -115,7 +121,8 @@ def _cognate(en_form: str, shifts: list, ending: str, used: set) -> str:
 
 
 def _suffixes(spec: LanguageSpec, phon: Phonology, rng: random.Random) -> dict:
-    names = {"agglutinative": AGGLUTINATIVE_SUFFIXES, "fusional": FUSIONAL_SUFFIXES}
+    names = {"agglutinative": AGGLUTINATIVE_SUFFIXES, "fusional": FUSIONAL_SUFFIXES,
+             "analytic": ANALYTIC_SUFFIXES}
     out, seen = {}, set()
     for name in names.get(spec.morphology, []):
         s = phon.suffix(rng)

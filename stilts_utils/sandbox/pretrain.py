@@ -1,4 +1,10 @@
-"""Phase 1 in the sandbox: a Unigram tokenizer and an XLM-R-style masked LM trained from scratch."""
+"""Phase 1 in the sandbox: a BPE tokenizer and an XLM-R-style masked LM trained from scratch.
+
+Phase 1 is deterministic: same settings -> the same tokenizer.json and model weights, byte for byte.
+HF `tokenizers`' Unigram and WordPiece trainers are not (three runs on identical text gave three
+vocabularies, whatever RAYON_NUM_THREADS was); its BPE trainer is, because merges are ranked by count
+and then by pair id. Torch runs on a fixed number of threads (`ModelSize.threads`), not the caller's.
+"""
 
 from __future__ import annotations
 
@@ -28,12 +34,16 @@ class ModelSize:
     max_length: int = 128  # tokens per pretraining document; also the tokenizer's model_max_length
     max_sentences: int = 6  # sentences per pretraining document (drawn 1..max)
     batch_size: int = 16  # small batches, many steps: what a tiny encoder needs in a CPU minute
-    epochs: float = 3.0  # passes over the corpus (small: ~14 s each on 2 idle cores)
+    epochs: float = 3.0  # passes over the corpus, when `steps` is 0
+    steps: int = 0  # > 0: the budget in optimizer steps (overrides epochs)
     learning_rate: float = 1.5e-3  # tiny post-LN encoders stall at 3e-3 and crawl at 1e-3
     warmup_ratio: float = 0.06
     mlm_probability: float = 0.15
     dropout: float = 0.0  # while pretraining: under one CPU-minute the model underfits anyway
     finetune_dropout: float = 0.1  # written to the saved config for phases 2-3 (XLM-R's value)
+    threads: int = 2  # torch threads while pretraining: fixed, so the weights do not depend on the caller
+    eval_every: int = 250  # steps between held-out MLM losses in loss_curve.csv (0: only at the end)
+    max_held_out_loss: float = 0.0  # > 0: phase 1 fails if the final held-out loss is above it
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelSize":
@@ -48,18 +58,24 @@ DEFAULT_SIZES = {
 }
 
 
+class UnhealthyEncoder(RuntimeError):
+    """Phase 1 ended with a held-out MLM loss above the size's bound: the encoder learned too little
+    for any transfer result to mean something (it is still on the loss plateau)."""
+
+
 def train_tokenizer(lines: list[str], vocab_size: int):
-    """sentencepiece-like Unigram (NFKC, ▁ word marks) wrapped as a transformers fast tokenizer."""
+    """BPE over sentencepiece-style words (NFKC, ▁ word marks) wrapped as a transformers fast tokenizer.
+
+    BPE, not XLM-R's Unigram: HF's Unigram trainer is not deterministic (see the module docstring)."""
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from tokenizers.trainers import UnigramTrainer
+    from tokenizers.trainers import BpeTrainer
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.Unigram())
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    trainer = UnigramTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, unk_token="<unk>",
-                             show_progress=False)
+    trainer = BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False)
     tok.train_from_iterator(lines, trainer)
     bos, eos = tok.token_to_id("<s>"), tok.token_to_id("</s>")
     tok.post_processor = processors.TemplateProcessing(  # XLM-R: <s> A </s></s> B </s>
@@ -74,15 +90,28 @@ def train_tokenizer(lines: list[str], vocab_size: int):
 def read_documents(data_root: Path, seed: int, max_sentences: int) -> list[str]:
     """Corpus lines packed into short same-language documents of 1..max_sentences sentences, so
     pretraining sees every position a downstream input (a QA context) can use."""
+    return [text for _, text in language_documents(data_root, seed, max_sentences)]
+
+
+def language_documents(data_root: Path, seed: int, max_sentences: int) -> list[tuple[str, str]]:
+    """(language, document) pairs, in corpus-file order."""
     rng, docs = random.Random(f"{seed}/pack"), []
     for path in sorted((Path(data_root) / "corpus").glob("*.txt")):
         lines = path.read_text(encoding="utf-8").splitlines()
         i = 0
         while i < len(lines):
             k = rng.randint(1, max_sentences)
-            docs.append(" ".join(lines[i:i + k]))
+            docs.append((path.stem, " ".join(lines[i:i + k])))
             i += k
     return docs
+
+
+def split_documents(data_root: Path, seed: int, max_sentences: int):
+    """(held_out, train) lists of (language, document): the same split for training and the report."""
+    docs = language_documents(data_root, seed, max_sentences)
+    random.Random(f"{seed}/held-out").shuffle(docs)
+    n_held = max(1, min(HELD_OUT, len(docs) // 20))
+    return docs[:n_held], docs[n_held:]
 
 
 def make_model(size: ModelSize, tokenizer):
@@ -139,16 +168,25 @@ def pretrain_model(settings: WorldSettings, size: ModelSize, data_root, out_dir)
 
 
 def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> None:
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(size.threads)  # matmul reductions split by thread count: pin it
+    try:
+        _train_pinned(settings, size, data_root, out)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _train_pinned(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> None:
     import datasets
     import transformers
     from transformers import DataCollatorForLanguageModeling, Trainer, TrainingArguments
 
     start = time.time()
     transformers.set_seed(settings.seed)
-    docs = read_documents(data_root, settings.seed, size.max_sentences)
-    random.Random(f"{settings.seed}/held-out").shuffle(docs)
-    n_held = max(1, min(HELD_OUT, len(docs) // 20))
-    held, train = docs[:n_held], docs[n_held:]
+    held_docs, train_docs = split_documents(data_root, settings.seed, size.max_sentences)
+    held, train = [t for _, t in held_docs], [t for _, t in train_docs]
     tokenizer = train_tokenizer(train, size.vocab_size)
     tokenizer.model_max_length = size.max_length  # positions beyond it were never trained
 
@@ -160,14 +198,17 @@ def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> No
         (("train", train), ("held_out", held))}
     args = TrainingArguments(
         output_dir=str(out / "trainer"), per_device_train_batch_size=size.batch_size,
-        per_device_eval_batch_size=size.batch_size, num_train_epochs=size.epochs,
+        per_device_eval_batch_size=64, num_train_epochs=size.epochs,
+        max_steps=size.steps if size.steps > 0 else -1,
         learning_rate=size.learning_rate,
         warmup_steps=size.warmup_ratio,  # a float < 1 is a ratio in transformers 5
         weight_decay=0.01, lr_scheduler_type="linear",
         adam_beta2=0.98,  # RoBERTa's, steadier than 0.999 at high learning rates
         logging_steps=100, save_strategy="no", report_to=[], seed=settings.seed,
-        data_seed=settings.seed, use_cpu=True, disable_tqdm=False,
-        train_sampling_strategy="group_by_length")
+        eval_strategy="steps" if size.eval_every > 0 else "no",
+        eval_steps=size.eval_every if size.eval_every > 0 else None,
+        data_seed=settings.seed, use_cpu=True, disable_tqdm=True,
+        dataloader_num_workers=0, train_sampling_strategy="group_by_length")
     collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=size.mlm_probability,
                                                seed=settings.seed)
     trainer = Trainer(model=make_model(size, tokenizer), args=args, data_collator=collator,
@@ -175,10 +216,45 @@ def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> No
                       processing_class=tokenizer)
     result = trainer.train()
     held_out = trainer.evaluate()
+    curve = loss_curve(trainer.state.log_history)
     save_plain(trainer.model, size, out)
     tokenizer.save_pretrained(out)
     check_reload(tokenizer, out, held[:50])
-    _write_metrics(out, trainer, result, held_out, time.time() - start)
+    (out / "loss_curve.csv").write_text(curve)
+    _write_metrics(out, trainer, result, held_out, time.time() - start, size)
+    check_health(held_out["eval_loss"], size, curve)
+
+
+def loss_curve(log_history: list[dict]) -> str:
+    """CSV of step, train_loss (mean over the last logging window), held_out_loss."""
+    rows: dict[int, dict] = {}
+    for h in log_history:
+        row = rows.setdefault(h["step"], {})
+        if "loss" in h:
+            row["train_loss"] = h["loss"]
+        if "eval_loss" in h:
+            row["held_out_loss"] = h["eval_loss"]
+    lines = ["step,train_loss,held_out_loss"]
+    for step in sorted(rows):
+        r = rows[step]
+        if r:
+            lines.append(f"{step},{_fmt(r.get('train_loss'))},{_fmt(r.get('held_out_loss'))}")
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(x) -> str:
+    return "" if x is None else f"{x:.4f}"
+
+
+def check_health(held_out_loss: float, size: ModelSize, curve: str) -> None:
+    """Raise (so that no model is kept) when the encoder ended above its loss bound."""
+    if size.max_held_out_loss > 0 and not held_out_loss <= size.max_held_out_loss:
+        tail = "\n".join(curve.splitlines()[-6:])
+        raise UnhealthyEncoder(
+            f"sandbox-{size.name}: held-out MLM loss {held_out_loss:.3f} after phase 1 is above the "
+            f"bound {size.max_held_out_loss}: the encoder is still on the loss plateau, so transfer "
+            f"results would measure string matching only. Train longer (`steps`) or change the "
+            f"learning rate. Last rows of the loss curve:\n{tail}")
 
 
 def check_reload(tokenizer, out: Path, texts: list[str]) -> None:
@@ -192,12 +268,18 @@ def check_reload(tokenizer, out: Path, texts: list[str]) -> None:
         raise RuntimeError(f"tokenizer saved in {out} encodes differently after reloading")
 
 
-def _write_metrics(out: Path, trainer, result, held_out: dict, wall: float) -> None:
+def _write_metrics(out: Path, trainer, result, held_out: dict, wall: float, size: ModelSize) -> None:
     import shutil
 
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    steps = trainer.state.global_step
     metrics = {"train_loss_mean": result.training_loss, "train_loss_last": losses[-1] if losses else None,
-               "held_out_mlm_loss": held_out["eval_loss"], "steps": trainer.state.global_step,
-               "params": trainer.model.num_parameters(), "wall_time_s": round(wall, 1)}
+               "held_out_mlm_loss": held_out["eval_loss"], "steps": steps,
+               "params": trainer.model.num_parameters(), "threads": size.threads,
+               "max_held_out_loss": size.max_held_out_loss}
     (out / "pretrain_metrics.json").write_text(json.dumps(metrics, indent=1))
+    # wall time is not part of the model's identity: kept apart so the model directory is identical
+    # across runs, byte for byte, except this file
+    (out / "pretrain_time.json").write_text(json.dumps(
+        {"wall_time_s": round(wall, 1), "steps_per_s": round(steps / max(wall, 1e-9), 2)}))
     shutil.rmtree(out / "trainer", ignore_errors=True)

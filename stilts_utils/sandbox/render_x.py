@@ -18,6 +18,18 @@ CLAUSE_ORDER = {  # where arguments and adjuncts go; SOV languages put adjuncts 
 }
 
 
+def mirror(toks: list[Tok]) -> list[Tok]:
+    """Tokens in reverse order, a multi-word name kept as one unit ("New Delhi" stays; its
+    B-/I- tags stay valid)."""
+    units: list[list[Tok]] = []
+    for t in toks:
+        if t.ner.startswith("I-") and units:
+            units[-1].append(t)
+        else:
+            units.append([t])
+    return [t for unit in units[::-1] for t in unit]
+
+
 class XLang:
     """Renders meanings in one derived language; `switch` > 0 code-switches content words to en."""
 
@@ -69,6 +81,8 @@ class XLang:
 
     def _noun_sfx(self, np: NP, case: str) -> str:
         morph = self.spec.morphology
+        if morph == "analytic":  # en: dog / dogs, no case
+            return self.sfx("pl") if np.plural else ""
         if morph == "agglutinative":
             return (self.sfx("pl") if np.plural else "") + (self.sfx(case) if case != "nom" else "")
         if morph == "fusional" and (np.plural or case != "nom"):
@@ -77,6 +91,8 @@ class XLang:
 
     def verb(self, clause: Clause, style: random.Random) -> list[Tok]:
         stem, morph = self.stem(clause.verb, style), self.spec.morphology
+        if morph == "analytic":
+            return self._analytic_verb(clause, stem)
         if morph == "agglutinative":
             form = stem + (self.sfx("neg") if clause.neg else "") + self.sfx(TENSE_MORPHEME[clause.tense])
             return [Tok(form, "VERB", role="verb")]
@@ -88,6 +104,17 @@ class XLang:
             parts.append(Tok(self.func(TENSE_MORPHEME[clause.tense]), "AUX", role="verb"))
         v = Tok(stem, "VERB", role="verb")
         return [v, *parts[::-1]] if self.spec.word_order == "SOV" else [*parts, v]
+
+    def _analytic_verb(self, clause: Clause, stem: str) -> list[Tok]:
+        """en's verb group (render_en.verb_toks) in this language's words: saw / did not see /
+        sees / does not see / will (not) see."""
+        plural = clause.subj.plural or clause.subj.key == "they"
+        if clause.tense == "future" or clause.neg:
+            aux = {"past": "did", "future": "fut"}.get(clause.tense, "do" if plural else "does")
+            neg = [Tok(self.func("neg"), "PART", role="verb")] if clause.neg else []
+            return [Tok(self.func(aux), "AUX", role="verb"), *neg, Tok(stem, "VERB", role="verb")]
+        sfx = self.sfx("past") if clause.tense == "past" else ("" if plural else self.sfx("s3"))
+        return [Tok(stem + sfx, "VERB", role="verb")]
 
     def place(self, clause: Clause, style: random.Random) -> list[Tok]:
         rel, morph = clause.place.rel, self.spec.morphology
@@ -108,13 +135,17 @@ class XLang:
             parts["manner"] = [Tok(self.stem(clause.manner, style), "ADV", role="manner")]
         if clause.time:
             parts["time"] = [Tok(self.stem(clause.time, style), "ADV", role="time")]
-        order = list(CLAUSE_ORDER[self.spec.word_order])
+        mirrored = self.spec.word_order == "reversed"
+        order = list(CLAUSE_ORDER["SVO" if mirrored else self.spec.word_order])
         i, j = order.index("manner"), order.index("place")
         if style.random() < 0.5:
             order[i], order[j] = order[j], order[i]
         if style.random() < 0.25:
             order.insert(0, order.pop(order.index("time")))
-        return [(name, parts[name]) for name in order if name in parts]
+        chunks = [(name, parts[name]) for name in order if name in parts]
+        if mirrored:  # the SVO clause read backwards, word by word (phrases mirrored too)
+            return [(name, mirror(toks)) for name, toks in chunks[::-1]]
+        return chunks
 
     def clause_toks(self, clause: Clause, style: random.Random) -> list[Tok]:
         return [t for _, toks in self.chunks(clause, style) for t in toks]
@@ -137,8 +168,12 @@ class XLang:
             return capitalize(toks + [Tok(self.func("q"), "PART"), Tok("?", "PUNCT")])
         target = count_target(clause) if role == "count" else role
         wh = self._wh(clause, role, target, style)
+        if self.spec.word_order == "reversed":
+            wh = mirror(wh)  # "how many dogs" mirrored as the rest of the clause is
         chunks = [(n, wh if n == target else c) for n, c in chunks]
-        if self.spec.word_order != "SOV":
+        if self.spec.word_order == "reversed":
+            chunks.sort(key=lambda nc: nc[0] == target)  # the mirror of fronting: wh phrase last
+        elif self.spec.word_order != "SOV":
             chunks.sort(key=lambda nc: nc[0] != target)  # stable: wh phrase first
         toks = [t for _, c in chunks for t in c]
         return capitalize(toks + [Tok("?", "PUNCT")])

@@ -8,9 +8,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-WORD_ORDERS = ("SVO", "SOV", "VSO")
+WORD_ORDERS = ("SVO", "SOV", "VSO", "reversed")  # reversed: each clause of SVO mirrored (a control)
 ADJ_ORDERS = ("AN", "NA")  # adjective before / after the noun
-MORPHOLOGIES = ("isolating", "agglutinative", "fusional")
+# analytic: en's own grammar (do-support, plural and 3sg/past suffixes), so that a derived language
+# with it, SVO, AN, prepositions and articles differs from en in its words alone
+MORPHOLOGIES = ("analytic", "isolating", "agglutinative", "fusional")
 ADPOSITIONS = ("pre", "post")
 SCRIPTS = ("Latn", "Cyrl", "Grek")
 
@@ -44,6 +46,11 @@ class LanguageSpec:
     cognate_share: float = 0.0  # share of content words borrowed from en with sound changes
     volume_multiplier: float = 1.0  # scales this language's pretraining sentences only
     copies: str = ""  # real language whose CC-100 row `cc100_tokens_m` copies (documentation)
+    # the language ladder (ladder.py): data for the analysis, checked by ladder.check_ladder
+    rung: int = 0  # position on the ladder (1 = closest to en); 0 = not on a ladder
+    factor: str = ""  # the named factor this language changes relative to `parent` (ladder.FACTORS)
+    parent: str = ""  # code of the language it differs from in `factor` alone ("en" or a derived one)
+    twin: str = ""  # code of a language with the same typology and another pretraining volume
 
     def __post_init__(self):
         owner = f"LanguageSpec({self.code})"

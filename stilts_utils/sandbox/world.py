@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import task_nli, task_qa, task_qqp
+from . import ladder, task_nli, task_qa, task_qqp
 from . import task_simple as simple
 from ..atomic import build_once
 from .corpus import write_corpus
@@ -29,14 +29,14 @@ def build_world(settings: WorldSettings, root) -> Path:
 
 
 def language_table(settings: WorldSettings) -> pd.DataFrame:
-    """One row per language: volume settings, actual corpus sentences and typology."""
+    """One row per language: volume settings, actual corpus sentences, typology and ladder position
+    (`changes`: the typology fields in which it really differs from its parent, "+"-joined)."""
     counts = pretrain_counts(settings)
     en = {"language": "en", "name": "English (sandbox)", "family": "sandbox", "script": "Latn",
           "cc100_tokens_m": settings.en_cc100_tokens_m * settings.en_volume_multiplier,
-          "pretrain_sentences": counts["en"], "word_order": "SVO", "adj_order": "AN",
-          "morphology": "analytic", "adposition": "pre", "articles": True,
+          "pretrain_sentences": counts["en"], **ladder.EN_TYPOLOGY,
           "cognate_share": float("nan"),  # en is the source of cognates, not a borrower
-          "copies": "en"}
+          "copies": "en", "rung": 0, "factor": "", "parent": "", "twin": "", "changes": ""}
     rows = [en]
     for s in settings.languages:
         rows.append({"language": s.code, "name": s.name, "family": "sandbox", "script": s.script,
@@ -44,7 +44,9 @@ def language_table(settings: WorldSettings) -> pd.DataFrame:
                      "pretrain_sentences": counts[s.code], "word_order": s.word_order,
                      "adj_order": s.adj_order, "morphology": s.morphology,
                      "adposition": s.adposition, "articles": s.articles,
-                     "cognate_share": s.cognate_share, "copies": s.copies})
+                     "cognate_share": s.cognate_share, "copies": s.copies, "rung": s.rung,
+                     "factor": s.factor, "parent": s.parent, "twin": s.twin,
+                     "changes": "+".join(ladder.changes(settings, s))})
     return pd.DataFrame(rows)
 
 

@@ -1,0 +1,57 @@
+"""Phase-1 convergence benchmark: pretrain one sandbox model on a world and print its held-out MLM
+loss curve, steps/s and wall time, so the default step budget is chosen from a measurement.
+
+    PYTHONPATH=. python benchmarks/phase1_convergence.py --out /tmp/bench --steps 8000 --threads 1
+
+Each configuration gets its own directory under --out (world by settings hash, model by size)."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    from stilts_utils.sandbox import DEFAULT_SIZES, WorldSettings, build_world, pretrain_model, settings_hash
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--size", default="small")
+    ap.add_argument("--sentences", type=int, default=0, help="pretrain_sentences (0: the default)")
+    ap.add_argument("--steps", type=int, default=0)
+    ap.add_argument("--lr", type=float, default=0.0)
+    ap.add_argument("--batch", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--eval-every", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], help="ModelSize field=value (repeatable)")
+    ap.add_argument("--report", action="store_true", help="also write the phase-1 report")
+    a = ap.parse_args()
+    world = WorldSettings(**({"pretrain_sentences": a.sentences} if a.sentences else {}))
+    size = DEFAULT_SIZES[a.size]
+    over = {k: v for k, v in (("steps", a.steps), ("learning_rate", a.lr), ("batch_size", a.batch),
+                               ("threads", a.threads), ("eval_every", a.eval_every)) if v}
+    for item in a.set:
+        key, value = item.split("=", 1)
+        over[key] = type(getattr(size, key))(value)
+    size = dataclasses.replace(size, **over)
+    out = Path(a.out)
+    start = time.time()
+    data = build_world(world, out / f"world-{settings_hash(world)}")
+    built = time.time()
+    model = pretrain_model(world, size, data, out / f"model-{settings_hash(world)}-{settings_hash(size)}")
+    trained = time.time()
+    print(json.dumps({"size": dataclasses.asdict(size), "world_s": round(built - start, 1),
+                      "pretrain_s": round(trained - built, 1), "model": str(model),
+                      **json.loads((model / "pretrain_metrics.json").read_text()),
+                      **json.loads((model / "pretrain_time.json").read_text())}, indent=1))
+    print((model / "loss_curve.csv").read_text())
+    if a.report:
+        from stilts_utils.sandbox import phase1_report
+
+        print(phase1_report(world, size, data, model).to_string())
+
+
+if __name__ == "__main__":
+    main()
