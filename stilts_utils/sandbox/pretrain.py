@@ -44,6 +44,9 @@ class ModelSize:
     threads: int = 2  # torch threads while pretraining: fixed, so the weights do not depend on the caller
     eval_every: int = 250  # steps between held-out MLM losses in loss_curve.csv (0: only at the end)
     max_held_out_loss: float = 0.0  # > 0: phase 1 fails if the final held-out loss is above it
+    # pre-LN layers (XLM-R XL's architecture, `xlm-roberta-xl`) instead of XLM-R's post-LN: tiny
+    # post-LN encoders sit long on the MLM loss plateau
+    pre_norm: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelSize":
@@ -115,9 +118,7 @@ def split_documents(data_root: Path, seed: int, max_sentences: int):
 
 
 def make_model(size: ModelSize, tokenizer):
-    from transformers import XLMRobertaConfig
-
-    config = XLMRobertaConfig(
+    config = _config_class(size)(
         vocab_size=len(tokenizer), hidden_size=size.hidden_size,
         num_hidden_layers=size.num_layers, num_attention_heads=size.num_heads,
         intermediate_size=size.intermediate_size,
@@ -125,18 +126,29 @@ def make_model(size: ModelSize, tokenizer):
         hidden_dropout_prob=size.dropout, attention_probs_dropout_prob=size.dropout,
         type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
-    return _sparse_mlm_class()(config)
+    return _sparse_mlm_class(size.pre_norm)(config)
 
 
-def _sparse_mlm_class():
-    """XLMRobertaForMaskedLM whose LM head runs on the masked positions only when labels are
+def _config_class(size: ModelSize):
+    from transformers import XLMRobertaConfig, XLMRobertaXLConfig
+
+    return XLMRobertaXLConfig if size.pre_norm else XLMRobertaConfig
+
+
+def _mlm_class(pre_norm: bool):
+    from transformers import XLMRobertaForMaskedLM, XLMRobertaXLForMaskedLM
+
+    return XLMRobertaXLForMaskedLM if pre_norm else XLMRobertaForMaskedLM
+
+
+def _sparse_mlm_class(pre_norm: bool = False):
+    """XLM-R's masked LM whose LM head runs on the masked positions only when labels are
     given (as in "cramming" BERT): same weights and loss, ~40% less compute for a tiny encoder
     whose vocabulary projection costs as much as its layers. Saved as the plain class."""
     import torch.nn.functional as F
-    from transformers import XLMRobertaForMaskedLM
     from transformers.modeling_outputs import MaskedLMOutput
 
-    class SparseHeadMLM(XLMRobertaForMaskedLM):
+    class SparseHeadMLM(_mlm_class(pre_norm)):
         def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
             if labels is None:
                 return super().forward(input_ids, attention_mask=attention_mask, **kwargs)
@@ -149,11 +161,9 @@ def _sparse_mlm_class():
 
 
 def save_plain(model, size: ModelSize, out: Path) -> None:
-    from transformers import XLMRobertaForMaskedLM
-
     config = model.config
     config.hidden_dropout_prob = config.attention_probs_dropout_prob = size.finetune_dropout
-    plain = XLMRobertaForMaskedLM(config)
+    plain = _mlm_class(size.pre_norm)(config)
     plain.load_state_dict(model.state_dict())
     plain.save_pretrained(out)
 
