@@ -62,7 +62,7 @@ def fake_execute(monkeypatch):
             (out / COMPLETE).write_text(out.name + "\n")
 
     monkeypatch.setattr(runner, "execute", execute)
-    monkeypatch.setattr("stilts_utils.phases.pipeline.prepare", lambda study: None)
+    monkeypatch.setattr(runner, "prepare", lambda study, paths: None)
     monkeypatch.setattr("stilts_utils.study.worlds.SandboxWorld.pretrained_key", lambda self, m, v="": m)
     return calls, failing
 

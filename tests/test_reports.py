@@ -124,8 +124,12 @@ def raw_value(results, **where):
 
 def test_default_report_tables_figures_and_hand_checked_numbers(study):
     out = reports.default_report(study, n_boot=200)
-    assert list(out) == ["notes", "gain_heatmap", "gain_vs_volume", "volume_correlation", "volume_regression",
-                         "scores"]
+    assert list(out) == ["notes", "gain_ci", "gain_ci_per_language", "seed_noise", "transfer_ratio",
+                         "gain_ci_figure", "gain_heatmap", "gain_vs_volume", "volume_correlation",
+                         "volume_regression", "scores"]
+    pooled = out["gain_ci"]
+    assert (pooled.n_seeds == 2).all() and (pooled.ci_low <= pooled["mean"]).all()
+    assert (pooled["mean"] <= pooled.ci_high).all() and pooled.distinguishable.dtype == bool
     notes = " ".join(out["notes"].note)
     assert "f1 on dev split" in notes and "excluded" in notes  # udpos falls back to dev; en is left out
     corr = out["volume_correlation"]
@@ -143,9 +147,10 @@ def test_default_report_tables_figures_and_hand_checked_numbers(study):
                                   language="xa", split="test", metric="f1", seed=s) for s in (1, 2)])
     assert scores.loc[("small", "none", "xquad"), "xa"] == pytest.approx(expected)
     assert scores.loc[("small", "mnli", "udpos"), "split"] == "dev"
-    for name in ("gain_heatmap", "gain_vs_volume"):
+    for name in ("gain_heatmap", "gain_vs_volume", "gain_ci_figure"):
         assert_saved(study, name)
-    for name in ("volume_correlation", "volume_regression", "scores", "default_notes"):
+    for name in ("volume_correlation", "volume_regression", "scores", "default_notes", "gain_ci", "seed_noise",
+                 "transfer_ratio"):
         assert (study / "tables" / f"{name}.csv").exists() and (study / "tables" / f"{name}.tex").exists()
 
 
@@ -283,7 +288,7 @@ def test_notebooks_hold_parameters_calls_and_display_only(name):
 @pytest.mark.slow
 def test_notebooks_run_under_papermill_and_show_their_figures(tmp_path):
     """analysis_default and rq4_model_size, run side by side (two kernels) on a fresh synthetic study."""
-    expected = {"analysis_default": ["gain_heatmap", "gain_vs_volume"], "rq4_model_size": ["size_effect",
+    expected = {"analysis_default": ["gain_ci_figure", "gain_heatmap", "gain_vs_volume"], "rq4_model_size": ["size_effect",
                                                                                           "gain_vs_params"]}
     study_dir = write_study(tmp_path / "fresh", results_table())
     runs = {name: subprocess.Popen([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / f"{name}.ipynb"),

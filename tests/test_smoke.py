@@ -110,3 +110,26 @@ def test_multitask_with_mlm_trains_and_saves(tiny_study, tmp_path):
     summary = json.loads((StudyPaths(load_study(new)).encoder_dir(grid.encoders(load_study(new))[0])
                           / "summary.json").read_text())
     assert set(summary["dev_after_training"]) == {"mnli", "squad"}
+
+
+@pytest.mark.slow
+def test_a_fresh_run_with_two_workers_gives_identical_values(tiny_study, tmp_path):
+    """Determinism: the same study from scratch (phase 1 rebuilt in another output root) with --parallel 2
+    gives the very same values as the first run with one worker."""
+    path, study, _ = tiny_study
+    data = yaml.safe_load(open(path))
+    data.update(output_root=str(tmp_path / "outputs"), analysis=[])
+    again = tmp_path / "tiny.yaml"  # same file name: same study name
+    again.write_text(yaml.safe_dump(data))
+    outcome = runner.run(str(again), parallel=2, analysis=False)
+    assert not outcome.failed, outcome.failed
+    keys = ["model", "intermediate", "intermediate_data", "intermediate_steps", "target", "language", "split",
+            "metric", "seed", "target_steps", "run_id", "model_params"]
+
+    def values(s):
+        df = pd.read_parquet(StudyPaths(s).results())
+        return df[keys + ["value"]].sort_values(keys).reset_index(drop=True)
+
+    first, second = values(study), values(load_study(again))
+    assert len(first) == len(second) > 0
+    pd.testing.assert_frame_equal(first, second, check_exact=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def _run(args) -> int:
@@ -41,10 +42,35 @@ def _export(args) -> int:
 
 
 def _summary(args) -> int:
-    from ..analysis.summary import main as summary
+    from ..analysis import summary
 
-    print(summary(args.study))
+    if not args.readme:
+        print(summary.main(args.study))
+        return 0
+    block = summary.readme_block(args.study, _provenance(args.study))
+    summary.write_readme(Path(args.readme), block)
+    print(block)
     return 0
+
+
+def _provenance(study_file: str) -> dict:
+    """Commit and run facts the README states beside generated numbers."""
+    import subprocess
+
+    from ..study.config import REPO_ROOT, load_study
+    from ..study.identity import StudyPaths
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    timings = StudyPaths(load_study(study_file)).dir / "run_info.json"
+    info = {"code at commit": commit + ("+changes" if dirty else "")}
+    if timings.exists():
+        import json
+
+        info.update(json.loads(timings.read_text()))
+    return info
 
 
 def _download(args) -> int:
@@ -74,6 +100,7 @@ def main(argv=None) -> int:
     p.set_defaults(fn=_export)
     p = sub.add_parser("summary", help="headline numbers of a finished study, as a Markdown table")
     p.add_argument("study", help="params/<study>.yaml")
+    p.add_argument("--readme", help="also replace the generated results block of this README")
     p.set_defaults(fn=_summary)
     p = sub.add_parser("download-data", help="write local copies of a study's datasets (needs the hub)")
     p.add_argument("study")
@@ -81,11 +108,12 @@ def main(argv=None) -> int:
     p.set_defaults(fn=_download)
     args = parser.parse_args(argv)
     from ..data.hub import DataUnavailable, ModelUnavailable
+    from ..sandbox import UnhealthyEncoder
     from ..study.errors import StudyError
 
     try:
         return args.fn(args)
-    except (StudyError, DataUnavailable, ModelUnavailable) as err:
+    except (StudyError, DataUnavailable, ModelUnavailable, UnhealthyEncoder) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

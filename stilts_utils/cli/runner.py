@@ -32,6 +32,7 @@ class Outcome:
     failed: list = field(default_factory=list)  # (job id, notebook path, error line)
     blocked: list = field(default_factory=list)  # pairs whose encoder failed
     seconds: dict = field(default_factory=dict)  # job id -> wall seconds of its notebook, start-up included
+    phase1_seconds: float = 0.0
 
 
 def parameters(study_file: str, job, threads: int) -> dict:
@@ -153,16 +154,17 @@ def _last_line(err: Exception) -> str:
 
 
 def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> Outcome:
+    start = time.time()
     study = load_study(study_file)  # validation first: a bad study fails before the heavy imports
     from ..data.preflight import check
 
     check(study)  # models and data readable? answers in seconds, before torch is imported
-    from ..phases.pipeline import prepare
-
     parallel = parallel or study.parallel
     paths = StudyPaths(study)
     outcome = Outcome()
-    prepare(study)  # phase 1: fails fast, before any notebook starts
+    t0 = time.time()
+    prepare(study, paths)  # phase 1: fails fast, before any notebook starts
+    outcome.phase1_seconds = time.time() - t0
     write_language_table(study, paths)
     encoders = identity.encoders(study)
     todo = [e for e in encoders if not paths.is_done(e)]
@@ -180,7 +182,43 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     if analysis and not df.empty:
         outcome.failed += run_analysis(study, paths)
     print(summary(study, paths, outcome, df))
+    _write_run_info(paths, outcome, time.time() - start)
     return outcome
+
+
+def _write_run_info(paths: StudyPaths, outcome: Outcome, seconds: float) -> None:
+    """Facts of the last run that did work (a rerun with nothing to do keeps them), stated in the README."""
+    import json
+    import os
+
+    from ..atomic import atomic_write_text
+
+    if not outcome.done:
+        return
+    info = {"last run": f"{int(seconds // 60)} min {int(seconds % 60)} s wall on {os.cpu_count()} cores",
+            "runs then": f"{len(outcome.done)} run, {len(outcome.skipped)} already done, "
+                         f"{len(outcome.failed)} failed"}
+    atomic_write_text(paths.dir / "run_info.json", json.dumps(info))
+
+
+def prepare(study: Study, paths: StudyPaths) -> None:
+    """Phase 1, once per (model, variant) before any notebook: the sandbox builds its world and pretrains
+    its models (cached: a rerun imports nothing heavy); a real study has nothing to build. Where the world
+    reports on its encoders (the sandbox's phase-1 health report) the report goes beside the results."""
+    from ..atomic import atomic_write_text
+
+    reports = []
+    for variant in study.variant_names:
+        for model in study.models:
+            label = f"{model}{' (' + variant + ')' if variant else ''}"
+            print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)
+            report = study.world_impl.phase1_report(model, variant)
+            if report is not None:
+                reports.append(report.assign(model=model, variant=variant))
+    if reports:
+        import pandas as pd
+
+        atomic_write_text(paths.dir / "phase1_report.csv", pd.concat(reports).to_csv(index=False))
 
 
 def _write_timings(paths: StudyPaths, outcome: Outcome) -> None:

@@ -52,6 +52,7 @@ def _train_encoder(study: Study, job: Encoder, tmp) -> None:
     """Train one encoder into the temporary directory `tmp`; `build_once` renames it into place."""
     from transformers import set_seed
 
+    start = time.time()
     pre = study.world_impl.pretrained(job.model, job.variant)
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
     names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
@@ -73,7 +74,7 @@ def _train_encoder(study: Study, job: Encoder, tmp) -> None:
     dev = {t.name: scoring.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
                                        job.variant) for t, h in zip(tasks, heads)}
     summary = {"job": job.__dict__, "steps": steps, "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
-               "checkpoints": saved, "dev_after_training": dev}
+               "checkpoints": saved, "dev_after_training": dev, "wall_time_s": round(time.time() - start, 1)}
     atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
 
 
@@ -187,14 +188,3 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
     scores[("en", "select")] = {"selection_" + select.metric: result.best_score, "best_step": result.best_step}
     return scores, result.steps
-
-
-# ---- before any notebook ---------------------------------------------------------------------------
-
-def prepare(study: Study) -> None:
-    """Phase 1, once for every (model, variant) before any notebook: the sandbox builds its world and
-    pretrains its models (cached); a real study has nothing to build (its preflight ran before)."""
-    for variant in study.variant_names:
-        for model in study.models:
-            label = f"{model}{' (' + variant + ')' if variant else ''}"
-            print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)

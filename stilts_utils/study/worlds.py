@@ -56,6 +56,9 @@ class HubWorld:
     def pretrained_key(self, model: str, variant: str = "") -> str:
         return model
 
+    def phase1_report(self, model: str, variant: str = ""):
+        return None  # a hub model was pretrained elsewhere: nothing of its pretraining to report
+
     def hub_models(self) -> list[str]:
         """Models the preflight must find on the hub or in its cache (local directories need neither)."""
         return [m for m in self.study.models if not Path(m).is_dir()]
@@ -153,6 +156,19 @@ class SandboxWorld:
         settings, root, size = self.settings(variant), self.world_dir(variant), self.size(model)
         data_root = build_world(settings, root / "data")
         return str(pretrain_model(settings, size, data_root, root / "models" / f"{size.name}-{short_hash(size)}"))
+
+    def phase1_report(self, model: str, variant: str = ""):
+        """What the pretrained model learned (sandbox/report.py), computed once and cached beside it."""
+        import pandas as pd
+
+        from ..sandbox import phase1_report
+
+        settings, root, size = self.settings(variant), self.world_dir(variant), self.size(model)
+        model_dir = Path(self.pretrained(model, variant))
+        cached = model_dir / "phase1_report.csv"
+        if cached.exists():
+            return pd.read_csv(cached, keep_default_na=False, na_values=[""])
+        return phase1_report(settings, size, root / "data", model_dir)
 
     def pretrained_key(self, model: str, variant: str = "") -> str:
         size = self.size(model)
