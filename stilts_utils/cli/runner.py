@@ -174,6 +174,7 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     pairs = identity.pairs(study)
     ready = [p for p in pairs if p.encoder is None or p.encoder.id not in failed]
     outcome.blocked = [p.id for p in pairs if p not in ready]
+    set_aside_damaged_rows(paths, ready)
     todo = [p for p in ready if not paths.is_done(p)]
     outcome.skipped += [p.id for p in ready if p not in todo]
     _run_jobs(paths, study_file, todo, parallel, outcome, "phase 3 (pairs)")
@@ -237,10 +238,22 @@ def write_language_table(study: Study, paths: StudyPaths) -> None:
     atomic_write_text(paths.languages, study.world_impl.language_table().to_csv(index=False))
 
 
+def set_aside_damaged_rows(paths: StudyPaths, pairs) -> None:
+    """A rows file that no longer reads (truncated, edited) is moved aside, so its pair runs again and it
+    is never counted."""
+    from ..atomic import set_aside
+    from ..phases.results import rows_damage
+
+    for pair in pairs:
+        if paths.rows(pair).exists() and (why := rows_damage(paths.rows(pair))) is not None:
+            set_aside(paths.rows(pair), why)
+
+
 def collect(study: Study, paths: StudyPaths | None = None):
     from ..phases.results import collect as collect_rows
 
     paths = paths or StudyPaths(study)
+    set_aside_damaged_rows(paths, identity.pairs(study))
     files = [paths.rows(p) for p in identity.pairs(study) if paths.rows(p).exists()]
     paths.dir.mkdir(parents=True, exist_ok=True)
     return collect_rows(files, paths.results("parquet"), paths.results("csv"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 
+from ..atomic import intact
 from ..tasks import REGISTRY
 from .hashing import short_hash
 
@@ -134,7 +135,8 @@ class StudyPaths:
         return self.cache / "intermediate" / f"{job.id}-{encoder_key(self.study, job)}"
 
     def encoder_done(self, job: Encoder) -> bool:
-        return (self.encoder_dir(job) / COMPLETE).exists()
+        """Finished and undamaged (atomic.MANIFEST): a damaged encoder is trained again."""
+        return intact(self.encoder_dir(job))
 
     # phase 3
     def run_dir(self, pair: Pair) -> Path:
