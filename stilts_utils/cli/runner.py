@@ -293,9 +293,9 @@ def summary(study: Study, paths: StudyPaths, outcome: Outcome, df) -> str:
 
 def dry_run(study_file: str) -> str:
     """The grid, with what is already done and the training steps of each run."""
+    study = load_study(study_file)  # first: a bad study fails before plan.py imports torch
     from .plan import steps_estimate
 
-    study = load_study(study_file)
     paths = StudyPaths(study)
     lines = [f"study {study.name} ({study.world}): {len(study.models)} model(s) x "
              f"{len(study.intermediate)} intermediate x {len(study.targets)} targets x {len(study.seeds)} seed(s)"]
@@ -318,6 +318,11 @@ def export(study_file: str) -> None:
     study = load_study(study_file)
     paths = StudyPaths(study)
     if not paths.results("csv").exists():
+        if not any(paths.rows(p).exists() for p in identity.pairs(study)):
+            from ..study.errors import StudyError
+
+            raise StudyError(f"study {study.name!r} has no results to export ({paths.dir} holds no finished run); "
+                             f"run `python -m stilts_utils run {study_file}` first")
         collect(study, paths)
     paths.analysis_stamp.unlink(missing_ok=True)
     for name, notebook, err in run_analysis(study, paths):
