@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import queue
+import signal
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,12 +76,14 @@ def execute(paths: StudyPaths, study_file: str, job, threads: int) -> None:
 def papermill(template: Path, out: Path, params: dict) -> None:
     import yaml
 
+    from .kernels import die_with_parent
+
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "papermill", str(template), str(out), "-k", "python3", "--cwd", str(ROOT),
            "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(params)]
     log = out.with_suffix(".log")
     with open(log, "w") as fh:
-        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
+        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()).returncode
     if code != 0:
         lines = [line for line in log.read_text().splitlines() if line.strip()]
         raise RunFailed(lines[-1] if lines else f"papermill exited with {code}")
@@ -111,12 +115,24 @@ def _run_jobs(paths, study_file, jobs, parallel, outcome, desc) -> None:
         stop.set()  # nothing queued starts; the runs in flight get Ctrl-C in their kernels
         for kernel in list(kernels):
             kernel.interrupt()
+        _stop_workers(workers, kernels)
         raise
     finally:
         stop.set()
         for worker in workers:
             worker.join()
         bar.close()
+
+
+def _stop_workers(workers, kernels, grace: float = 5.0) -> None:
+    """Interrupted runs get `grace` seconds to stop (their notebooks record the interrupt); kernels still
+    busy then (a cell deep in C code) are killed, so stopping the runner stops its children promptly."""
+    deadline = time.time() + grace
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.time()))
+    if any(w.is_alive() for w in workers):
+        for kernel in list(kernels):
+            kernel.kill()
 
 
 def _work(index, paths, study_file, todo, done, stop, kernels) -> None:
@@ -159,8 +175,39 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     from ..data.preflight import check
 
     check(study)  # models and data readable? answers in seconds, before torch is imported
+    if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
+        from ..study.errors import StudyError
+
+        raise StudyError(f"parallel: {parallel!r} is not a number of notebooks; allowed: integers >= 1")
     parallel = parallel or study.parallel
     paths = StudyPaths(study)
+    from .lock import study_lock
+
+    with study_lock(paths.dir, f"run {study_file}"), _terminate_as_interrupt():
+        return _run_locked(study_file, study, paths, parallel, analysis, start)
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (kill, a batch scheduler) and SIGHUP end the runner as Ctrl-C does: runs in flight are
+    interrupted and their kernels stopped, finished runs are kept. Only the main thread sets handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    before = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _run_locked(study_file: str, study: Study, paths: StudyPaths, parallel: int, analysis: bool,
+                start: float) -> Outcome:
     outcome = Outcome()
     t0 = time.time()
     prepare(study, paths)  # phase 1: fails fast, before any notebook starts
@@ -324,7 +371,11 @@ def export(study_file: str) -> None:
             raise StudyError(f"study {study.name!r} has no results to export ({paths.dir} holds no finished run); "
                              f"run `python -m stilts_utils run {study_file}` first")
         collect(study, paths)
-    paths.analysis_stamp.unlink(missing_ok=True)
-    for name, notebook, err in run_analysis(study, paths):
+    from .lock import study_lock
+
+    with study_lock(paths.dir, f"export {study_file}"):  # not while a runner writes the same tables
+        paths.analysis_stamp.unlink(missing_ok=True)
+        failed = run_analysis(study, paths)
+    for name, notebook, err in failed:
         print(f"FAILED {name}: {err}\n    notebook: {notebook}")
     print(f"figures: {paths.figures}\ntables: {paths.tables}")

@@ -266,9 +266,9 @@ def _validate_lists(study: Study) -> None:
 
 def _validate_outputs(study: Study) -> None:
     """Outputs stay in `<output_root>/<name>`: a safe name, and no `..` that climbs out of the root."""
-    if not NAME.fullmatch(study.name):
+    if not NAME.fullmatch(study.name) or study.name == "cache":  # cache: the folder studies share
         raise StudyError(f"study name {study.name!r} (from `name:` or the file name) is not allowed; allowed: "
-                         f"{NAME_ALLOWED}", key="name")
+                         f"{NAME_ALLOWED}, not 'cache'", key="name")
     root = Path(study.output_root)
     if not study.output_root.strip() or ".." in root.parts:
         raise StudyError(f"output_root: {study.output_root!r} is not allowed; allowed: a folder below the "

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..atomic import intact
 from ..tasks import REGISTRY
+from .errors import StudyError
 from .hashing import short_hash
 
 COMPLETE = "COMPLETE"  # marker of a finished encoder directory
@@ -129,6 +130,8 @@ class StudyPaths:
         self.out = study.output_dir
         self.dir = self.out / study.name
         self.cache = self.out / "cache"
+        if self.dir.parent != self.out or study.name in ("", ".", "..", "cache"):  # config.NAME keeps names safe
+            raise StudyError(f"study name {study.name!r}: its outputs would not be a folder of its own in {self.out}")
 
     # phase 2
     def encoder_dir(self, job: Encoder) -> Path:

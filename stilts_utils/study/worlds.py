@@ -119,14 +119,14 @@ class SandboxWorld:
         for name, overrides in self.study.variants.items():
             # `{}` is the study's own world (the reference of an intervention); any other variant must
             # give a world of its own, or it measures nothing
-            world = self.settings(name)
-            same = "the study's own world" if overrides and world == self.settings() else worlds.get(world)
+            made = self.settings(name)
+            same = "the study's own world" if overrides and made == self.settings() else worlds.get(made)
             if same:
                 raise StudyError(f"variants.{name}: {overrides!r} changes nothing: it gives {same}; allowed: "
                                  "overrides of sandbox WorldSettings fields that differ from `sandbox:`, e.g. "
                                  "volume_multiplier: {code: factor != 1}, or {} for the reference",
                                  key=f"variants.{name}")
-            worlds[world] = f"the world of variant {name!r}"
+            worlds[made] = f"the world of variant {name!r}"
         allowed = [f"sandbox-{n}" for n in self.sizes()]
         for model in self.study.models:
             if model not in allowed:
