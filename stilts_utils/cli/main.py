@@ -108,7 +108,7 @@ def main(argv=None) -> int:
     p.set_defaults(fn=_download)
     args = parser.parse_args(argv)
     from ..data.hub import DataUnavailable, ModelUnavailable
-    from ..sandbox import UnhealthyEncoder
+    from ..sandbox.pretrain import UnhealthyEncoder
     from ..study.errors import StudyError
 
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -70,6 +71,12 @@ class TrainSettings:
 
     def effective_batch(self) -> int:
         return self.batch_size * self.grad_accum
+
+    def total_steps(self, n_rows: int) -> int:
+        """max_steps if set, else epochs over the rows at the effective batch size (jiant's rule)."""
+        if self.max_steps > 0:
+            return self.max_steps
+        return max(1, math.ceil(self.epochs * math.ceil(n_rows / self.effective_batch())))
 
 
 @dataclass(frozen=True)
