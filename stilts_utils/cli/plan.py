@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..data.loading import count_rows
-from ..phases.training import total_steps
 from ..study.identity import Pair
 from ..tasks import REGISTRY
 
@@ -32,4 +31,4 @@ def steps_estimate(study, job) -> str:
     mark = "≈" if any(m for _, m in counted) else ""
     if rows == 0:
         return "? (size unknown until the data is local)"
-    return f"{mark}{total_steps(rows, settings)}"
+    return f"{mark}{settings.total_steps(rows)}"

@@ -87,13 +87,12 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
     """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
     continued MLM, whose batches take a `mlm_weight` share of the steps)."""
     from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
-    from .training import total_steps
 
     s2, mt = study.phase2, study.multitask
     kinds = [kind_of(t) for t in tasks]
     parts = [(k.train_features(f), k.collator(tokenizer), k.LABEL_NAMES) for k, f in zip(kinds, feats)]
     sizes = [len(f) for f in feats]
-    steps = total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes), s2)
+    steps = s2.total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes))
     if len(parts) == 1 and not study.mlm_weight:
         return StiltsModel(encoder, heads[0]), {"features": parts[0][0], "collate": parts[0][1],
                                                 "label_names": parts[0][2], "steps": steps}

@@ -3,7 +3,6 @@ checkpoint selection with a task metric on English dev (QA needs span decoding, 
 saving the encoder at fixed fractions of the run (RQ2)."""
 from __future__ import annotations
 
-import math
 import tempfile
 from dataclasses import dataclass, field
 from typing import Callable
@@ -18,13 +17,6 @@ class FitResult:
     best_step: int
     best_score: float | None
     history: list = field(default_factory=list)  # (step, English-dev score)
-
-
-def total_steps(n_rows: int, settings) -> int:
-    """max_steps if set, else epochs over the rows at the effective batch size (jiant's rule)."""
-    if settings.max_steps > 0:
-        return settings.max_steps
-    return max(1, math.ceil(settings.epochs * math.ceil(n_rows / settings.effective_batch())))
 
 
 class _Select(TrainerCallback):
@@ -83,7 +75,7 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
 
     save_at: {step: callback(step)} to save the encoder at fixed points of the run.
     sampler_factory(steps) -> batch sampler: multi-task batches (see multitask.py)."""
-    steps = steps or total_steps(len(features), settings)
+    steps = steps or settings.total_steps(len(features))
     select = _Select(model, score_fn, settings.eval_every) if score_fn else None
     callbacks = [c for c in (select, _SaveAt(set(save_at or {}), lambda s: save_at[s](s))) if c]
     with tempfile.TemporaryDirectory() as tmp:

@@ -134,6 +134,12 @@ class TrainSettings:
     def effective_batch(self) -> int:
         return self.batch_size * self.grad_accum
 
+    def total_steps(self, n_rows: int) -> int:
+        """max_steps if set, else epochs over the rows at the effective batch size (jiant's rule)."""
+        if self.max_steps > 0:
+            return self.max_steps
+        return max(1, math.ceil(self.epochs * math.ceil(n_rows / self.effective_batch())))
+
 
 @dataclass(frozen=True)
 class RetrievalSettings:
