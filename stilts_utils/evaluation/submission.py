@@ -137,18 +137,26 @@ def _read_tags_pair(pred_file: Path, label_file: Path) -> tuple:
     return pred, gold
 
 
-def _read_qa_pair(pred_file: Path, label_file: Path) -> tuple:
-    from ..metrics.qa import answers_from_squad
+def _check_squad(labels, path: Path) -> None:
+    """SQuAD-format labels ({data: [{paragraphs: [{qas: [{id, answers: [{text}]}]}]}]}), checked without
+    importing the metrics (they pull in scikit-learn: seconds before a one-line error)."""
+    try:
+        articles = labels["data"] if isinstance(labels, dict) else labels
+        for article in articles:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    qa["id"], [a["text"] for a in qa["answers"]]
+    except (KeyError, TypeError, IndexError) as err:
+        raise SubmissionError(f"{path}: not SQuAD-format labels ({type(err).__name__}: {err}); allowed: "
+                              "{data: [{paragraphs: [{qas: [{id, answers: [{text}]}]}]}]}") from None
 
+
+def _read_qa_pair(pred_file: Path, label_file: Path) -> tuple:
     pred, labels = _json(pred_file), _json(label_file)
     if not isinstance(pred, dict):
         raise SubmissionError(f"{pred_file}: expected a JSON object {{question id: answer}}, got {type(pred).__name__}")
-    try:
-        gold = answers_from_squad(labels)
-    except (KeyError, TypeError, AttributeError) as err:
-        raise SubmissionError(f"{label_file}: not SQuAD-format labels ({type(err).__name__}: {err}); allowed: "
-                              "{data: [{paragraphs: [{qas: [{id, answers}]}]}]}") from None
-    return pred, gold
+    _check_squad(labels, label_file)
+    return pred, labels
 
 
 def _read_pairs_pair(pred_file: Path, label_file: Path) -> tuple:
@@ -172,11 +180,12 @@ def _score_tags(pred, gold, task: str, lang: str, files) -> dict:
         raise SubmissionError(f"{files[0]} vs {files[1]}: {err}") from None
 
 
-def _score_qa(pred, gold, task: str, lang: str, files) -> dict:
+def _score_qa(pred, labels, task: str, lang: str, files) -> dict:
     from ..metrics import METRICS
+    from ..metrics.qa import answers_from_squad
     from ..model.kinds import kind_of
 
-    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](gold, pred, lang=lang)
+    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](answers_from_squad(labels), pred, lang=lang)
 
 
 def _score_pairs(pred, gold, task: str, lang: str, files) -> dict:
