@@ -214,6 +214,7 @@ def _run_locked(study_file: str, study: Study, paths: StudyPaths, parallel: int,
     outcome.phase1_seconds = time.time() - t0
     write_language_table(study, paths)
     encoders = identity.encoders(study)
+    set_aside_damaged_encoders(paths, encoders)
     todo = [e for e in encoders if not paths.is_done(e)]
     outcome.skipped += [e.id for e in encoders if e not in todo]
     _run_jobs(paths, study_file, todo, parallel, outcome, "phase 2 (intermediate)")
@@ -283,6 +284,17 @@ def write_language_table(study: Study, paths: StudyPaths) -> None:
     from ..atomic import atomic_write_text
 
     atomic_write_text(paths.languages, study.world_impl.language_table().to_csv(index=False))
+
+
+def set_aside_damaged_encoders(paths: StudyPaths, encoders) -> None:
+    """A finished encoder whose files changed since (atomic.MANIFEST: a truncated weight file, a deleted
+    checkpoint folder) is moved aside here, where the warning is seen, and trained again."""
+    from ..atomic import MARKER, damage, set_aside
+
+    for job in encoders:
+        out = paths.encoder_dir(job)
+        if (out / MARKER).exists() and (why := damage(out)) is not None:
+            set_aside(out, why)
 
 
 def set_aside_damaged_rows(paths: StudyPaths, pairs) -> None:

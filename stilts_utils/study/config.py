@@ -234,8 +234,8 @@ def _check_list(where: str, values: list, item: type, empty_ok: bool) -> None:
     for value in values:
         ok = isinstance(value, item) or (item is float and isinstance(value, int))
         if not ok or isinstance(value, bool) or isinstance(value, (list, dict)):
-            raise StudyError(f"{where}: {value!r} is {_type_name(value)}; allowed: {_type_name(item(0) if item is not str else '')} "
-                             "values", key=where)
+            allowed = {int: "integers", float: "numbers", str: "strings"}[item]
+            raise StudyError(f"{where}: {value!r} is {_type_name(value)}; allowed: {allowed}", key=where)
         if value in seen:
             raise StudyError(f"{where}: {value!r} appears twice; each value may appear once", key=where)
         seen.append(value)
