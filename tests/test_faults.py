@@ -143,8 +143,8 @@ def test_damaged_rows_and_encoders_are_redone_with_the_same_rows(reference, tmp_
     assert list(paths.run_dir(baseline).glob("rows.json.damaged-*"))
     pd.testing.assert_frame_equal(rows(path), expected, check_exact=True)
 
-    # a truncated weight file, then a deleted checkpoint folder: the encoder is rebuilt (the same bytes)
-    # and a pair that needs it runs on the rebuilt one
+    # a truncated weight file, then a deleted checkpoint folder: the encoder is rebuilt (the same bytes) and
+    # a pair that needs it runs on the rebuilt one, with the reference's rows
     for damage in (lambda: weights[0].write_bytes(weights[0].read_bytes()[:1000]),
                    lambda: shutil.rmtree(weights[1].parent)):
         damage()

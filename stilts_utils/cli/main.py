@@ -28,7 +28,7 @@ def _at_least_one(text: str) -> int:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1 or str(value) != text.strip():
+    if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of notebooks; allowed: integers >= 1")
     return value
 

@@ -54,6 +54,7 @@ def _train_encoder(study: Study, job: Encoder, tmp) -> None:
 
     start = time.time()
     pre = study.world_impl.pretrained(job.model, job.variant)
+    set_seed(job.seed)  # weights the checkpoint lacks (an MLM has no pooler) are drawn at load: saved, so seeded
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
     names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
     tasks = [_task(n, study, job.variant) for n in names]
