@@ -2,7 +2,7 @@
 
 A leaf: every layer (and the sandbox) writes its results through these two, so a crash never leaves a
 half-written file or directory that counts. A finished directory also records the size and SHA-256 of
-each of its files (MANIFEST.json), so one damaged afterwards (a truncated weight file, a deleted
+its weight files (MANIFEST.json), so one damaged afterwards (a truncated weight file, a deleted
 checkpoint folder) is found, moved aside and rebuilt instead of failing every run that reads it."""
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from typing import Callable
 
 MARKER = "COMPLETE"
 MANIFEST = "MANIFEST.json"  # {relative path: [bytes, sha256]}: deterministic, so equal builds are equal files
+# Files the manifest covers: model weights, what a damaged checkpoint breaks. Not every file: some are
+# meant to differ between equal builds (wall times), and a manifest must not.
+WEIGHTS = ("*.safetensors", "*.bin", "*.pt", "*.pth")
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
@@ -46,7 +49,7 @@ def _sha256(path: Path) -> str:
 
 
 def write_manifest(root: Path) -> None:
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name not in (MARKER, MANIFEST))
+    files = sorted({p for pattern in WEIGHTS for p in root.rglob(pattern) if p.is_file()})
     entries = {str(p.relative_to(root)): [p.stat().st_size, _sha256(p)] for p in files}
     (root / MANIFEST).write_text(json.dumps(entries, indent=0, sort_keys=True) + "\n")
 
