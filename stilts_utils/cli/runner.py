@@ -376,16 +376,16 @@ def export(study_file: str) -> None:
     """Every figure and table of a study, from its results table (forces the analysis notebooks)."""
     study = load_study(study_file)
     paths = StudyPaths(study)
-    if not paths.results("csv").exists():
-        if not any(paths.rows(p).exists() for p in identity.pairs(study)):
-            from ..study.errors import StudyError
+    if not paths.results("csv").exists() and not any(paths.rows(p).exists() for p in identity.pairs(study)):
+        from ..study.errors import StudyError
 
-            raise StudyError(f"study {study.name!r} has no results to export ({paths.dir} holds no finished run); "
-                             f"run `python -m stilts_utils run {study_file}` first")
-        collect(study, paths)
+        raise StudyError(f"study {study.name!r} has no results to export ({paths.dir} holds no finished run); "
+                         f"run `python -m stilts_utils run {study_file}` first")
     from .lock import study_lock
 
     with study_lock(paths.dir, f"export {study_file}"):  # not while a runner writes the same tables
+        if not paths.results("csv").exists():
+            collect(study, paths)
         paths.analysis_stamp.unlink(missing_ok=True)
         failed = run_analysis(study, paths)
     for name, notebook, err in failed:
