@@ -1,4 +1,4 @@
-"""Faults on a small sandbox study: the runner killed at random points (SIGKILL and Ctrl-C), a truncated rows
+"""Faults on a small sandbox study: the runner killed at random points (SIGKILL, Ctrl-C, SIGTERM), a truncated rows
 file, a truncated encoder weight file and a deleted checkpoint folder. Every rerun must end with exactly
 the rows of an uninterrupted run, and a killed runner must leave no kernel running."""
 import json
@@ -98,15 +98,32 @@ def fresh_copy(reference_path: Path, folder: Path) -> Path:
     return path
 
 
+def _finished_rows(path: Path) -> int:
+    return len(list((path.parent / "outputs" / "faults" / "runs").glob("*/rows.json")))
+
+
+def _phase2_started(path: Path) -> bool:
+    return any((path.parent / "outputs" / "faults" / "notebooks").glob("intermediate/*.ipynb"))
+
+
 def test_killed_at_random_points_the_rerun_gives_the_same_rows(reference, tmp_path):
-    ref_path, expected, seconds = reference
+    """Faults at random points of the work (not of the clock, which differs between machines): during
+    phase 2, and after a random number of finished pairs; each rerun goes on from what the last one left."""
+    ref_path, expected, _ = reference
     path = fresh_copy(ref_path, tmp_path)
     rng = random.Random(10)
-    for sig in (signal.SIGKILL, signal.SIGINT, signal.SIGKILL):
+    points = [(signal.SIGKILL, lambda before: _phase2_started(path)),
+              (signal.SIGINT, lambda before, k=rng.randint(1, 2): _finished_rows(path) >= before + k),
+              (signal.SIGTERM, lambda before, k=rng.randint(1, 2): _finished_rows(path) >= before + k),
+              (signal.SIGKILL, lambda before, k=rng.randint(1, 2): _finished_rows(path) >= before + k)]
+    for sig, reached in points:
+        before = _finished_rows(path)
         proc = start(path)
-        time.sleep(rng.uniform(0.2, 0.7) * seconds)
-        if proc.poll() is not None:
-            break  # finished before the fault: the final run below still has to match
+        while not reached(before):
+            assert proc.poll() is None, f"the run ended before the {sig.name} point"
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0, 1.5))  # somewhere inside the next run
+        assert proc.poll() is None, f"the run ended before the {sig.name} point"
         kernels = children_of(proc.pid)
         proc.send_signal(sig)
         proc.communicate(timeout=60)
@@ -114,6 +131,7 @@ def test_killed_at_random_points_the_rerun_gives_the_same_rows(reference, tmp_pa
         while [k for k in kernels if k in children_of(proc.pid)] and time.time() < deadline:
             time.sleep(0.1)
         assert not [k for k in kernels if k in children_of(proc.pid)], f"kernels outlived the runner ({sig.name})"
+    assert _finished_rows(path) < len(expected.run_id.unique()), "the faults left work to do"
     run_to_end(path)
     pd.testing.assert_frame_equal(rows(path), expected, check_exact=True)
 
