@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 KERNEL = "python3"
@@ -29,7 +30,7 @@ class WarmKernel:
         self.log = open(log, "a")  # the kernel's own stdout/stderr: library warnings, crashes
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=KERNEL)
         starter.km = starter.create_kernel_manager()
-        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log)
+        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log, preexec_fn=die_with_parent())
         starter.start_new_kernel_client()
         self.km, self.kc = starter.km, starter.kc
 
@@ -42,6 +43,14 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         return bool(run_sync(self.km.is_alive)())
+
+    def kill(self) -> None:
+        """SIGKILL, for a kernel that did not stop when interrupted (its session has no other process)."""
+        if self.pid:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def interrupt(self) -> None:
         """Ctrl-C for the cell now running (the kernel has a session of its own: the terminal's does not reach it)."""
@@ -59,6 +68,21 @@ class WarmKernel:
             run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             self.log.close()
+
+
+def die_with_parent():
+    """A Popen `preexec_fn` that makes the child get SIGKILL the moment the thread that started it ends
+    (Linux PR_SET_PDEATHSIG), so a killed runner leaves no kernel behind still writing; ipykernel's own
+    parent poller would notice only a second or more later. None elsewhere (the poller remains)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork: nothing to import in the child
+
+    def preexec():
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    return preexec
 
 
 def _engine():

@@ -1,9 +1,36 @@
-"""Command line: `python -m stilts_utils {run,tasks,score,export,summary,download-data} ...`."""
+"""Command line: `python -m stilts_utils {run,tasks,score,export,summary,download-data} ...`.
+
+A user error (bad study file, flag, folder or file) is one line on stderr and exit code 2, before any
+compute; only a bug in the kit itself shows a traceback. Nothing heavy (torch, transformers, datasets)
+is imported before the inputs are checked.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+
+
+class UsageError(Exception):
+    """A bad command-line input found by the CLI itself; the message names it and what is allowed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but its errors are one line (no usage block) with exit code 2, like every other user error."""
+
+    def error(self, message):
+        print(f"error: {self.prog}: {message}; see `{self.prog} --help`", file=sys.stderr)
+        sys.exit(2)
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of notebooks; allowed: integers >= 1")
+    return value
 
 
 def _run(args) -> int:
@@ -31,7 +58,7 @@ def _tasks(args) -> int:
 def _score(args) -> int:
     from ..evaluation.submission import main
 
-    return main([args.predictions, args.labels])
+    return main([args.predictions, args.labels] + (["--output", args.output] if args.output else []))
 
 
 def _export(args) -> int:
@@ -41,14 +68,32 @@ def _export(args) -> int:
     return 0
 
 
+def _results_of(study_file: str):
+    """The study's folder, or a user error when the study has no results table yet."""
+    from ..study.config import load_study
+    from ..study.identity import StudyPaths
+
+    paths = StudyPaths(load_study(study_file))
+    if not paths.results("parquet").is_file():
+        raise UsageError(f"study {paths.study.name!r} has no results yet ({paths.results('parquet')} does not exist); "
+                         f"run `python -m stilts_utils run {study_file}` first")
+    return paths
+
+
 def _summary(args) -> int:
+    readme = Path(args.readme) if args.readme else None
+    if readme is not None and not readme.is_file():
+        raise UsageError(f"--readme {args.readme!r} is not a file; allowed: a README with a generated results block")
+    _results_of(args.study)
     from ..analysis import summary
 
-    if not args.readme:
+    if readme is None:
         print(summary.main(args.study))
         return 0
+    if summary.BEGIN not in readme.read_text(errors="replace"):
+        raise UsageError(f"--readme {args.readme!r} has no {summary.BEGIN} ... {summary.END} block to replace")
     block = summary.readme_block(args.study, _provenance(args.study))
-    summary.write_readme(Path(args.readme), block)
+    summary.write_readme(readme, block)
     print(block)
     return 0
 
@@ -74,19 +119,35 @@ def _provenance(study_file: str) -> dict:
 
 
 def _download(args) -> int:
+    if Path(args.to).exists() and not Path(args.to).is_dir():
+        raise UsageError(f"--to {args.to!r} is a file; allowed: a folder (made when missing)")
     from ..data.download import download
 
     download(args.study, args.to)
     return 0
 
 
+# Errors that are the input's fault, not the kit's: shown as one line, exit code 2.
+USER_ERRORS = {"stilts_utils.study.errors": ["StudyError"],
+               "stilts_utils.data.hub": ["DataUnavailable", "ModelUnavailable"],
+               "stilts_utils.evaluation.submission": ["SubmissionError"],
+               "stilts_utils.sandbox.pretrain": ["UnhealthyEncoder"]}
+
+
+def _user_errors() -> tuple:
+    """The user-error classes of the modules loaded so far: one not loaded cannot have raised, and
+    importing it here would cost the second an error message should take."""
+    loaded = [getattr(sys.modules[m], name) for m, names in USER_ERRORS.items() if m in sys.modules for name in names]
+    return (UsageError, *loaded)
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m stilts_utils")
+    parser = _Parser(prog="python -m stilts_utils")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run a study: phase 1-3 notebooks, results table, analysis")
     p.add_argument("study", help="params/<study>.yaml")
     p.add_argument("--dry-run", action="store_true", help="print the grid and what is done; run nothing")
-    p.add_argument("--parallel", type=int, default=None, help="notebooks at once (default: study file)")
+    p.add_argument("--parallel", type=_at_least_one, default=None, help="notebooks at once (default: study file)")
     p.add_argument("--no-analysis", action="store_true", help="skip the analysis notebooks")
     p.set_defaults(fn=_run)
     p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
@@ -94,6 +155,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("score", help="score an XTREME prediction folder against a label folder")
     p.add_argument("predictions")
     p.add_argument("labels")
+    p.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
     p.set_defaults(fn=_score)
     p = sub.add_parser("export", help="re-run a study's analysis notebooks: every figure and table")
     p.add_argument("study", help="params/<study>.yaml")
@@ -107,14 +169,12 @@ def main(argv=None) -> int:
     p.add_argument("--to", required=True)
     p.set_defaults(fn=_download)
     args = parser.parse_args(argv)
-    from ..data.hub import DataUnavailable, ModelUnavailable
-    from ..sandbox.pretrain import UnhealthyEncoder
-    from ..study.errors import StudyError
-
     try:
         return args.fn(args)
-    except (StudyError, DataUnavailable, ModelUnavailable, UnhealthyEncoder) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except Exception as err:
+        if not isinstance(err, _user_errors()):
+            raise
+        print("error: " + " ".join(str(err).split()), file=sys.stderr)  # one line, whatever the message
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted: finished runs are kept; run the same command again to finish the rest",

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import queue
+import signal
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,12 +76,14 @@ def execute(paths: StudyPaths, study_file: str, job, threads: int) -> None:
 def papermill(template: Path, out: Path, params: dict) -> None:
     import yaml
 
+    from .kernels import die_with_parent
+
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "papermill", str(template), str(out), "-k", "python3", "--cwd", str(ROOT),
            "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(params)]
     log = out.with_suffix(".log")
     with open(log, "w") as fh:
-        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT).returncode
+        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()).returncode
     if code != 0:
         lines = [line for line in log.read_text().splitlines() if line.strip()]
         raise RunFailed(lines[-1] if lines else f"papermill exited with {code}")
@@ -111,12 +115,24 @@ def _run_jobs(paths, study_file, jobs, parallel, outcome, desc) -> None:
         stop.set()  # nothing queued starts; the runs in flight get Ctrl-C in their kernels
         for kernel in list(kernels):
             kernel.interrupt()
+        _stop_workers(workers, kernels)
         raise
     finally:
         stop.set()
         for worker in workers:
             worker.join()
         bar.close()
+
+
+def _stop_workers(workers, kernels, grace: float = 5.0) -> None:
+    """Interrupted runs get `grace` seconds to stop (their notebooks record the interrupt); kernels still
+    busy then (a cell deep in C code) are killed, so stopping the runner stops its children promptly."""
+    deadline = time.time() + grace
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.time()))
+    if any(w.is_alive() for w in workers):
+        for kernel in list(kernels):
+            kernel.kill()
 
 
 def _work(index, paths, study_file, todo, done, stop, kernels) -> None:
@@ -159,14 +175,46 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     from ..data.preflight import check
 
     check(study)  # models and data readable? answers in seconds, before torch is imported
+    if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
+        from ..study.errors import StudyError
+
+        raise StudyError(f"parallel: {parallel!r} is not a number of notebooks; allowed: integers >= 1")
     parallel = parallel or study.parallel
     paths = StudyPaths(study)
+    from .lock import study_lock
+
+    with study_lock(paths.dir, f"run {study_file}"), _terminate_as_interrupt():
+        return _run_locked(study_file, study, paths, parallel, analysis, start)
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (kill, a batch scheduler) and SIGHUP end the runner as Ctrl-C does: runs in flight are
+    interrupted and their kernels stopped, finished runs are kept. Only the main thread sets handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+    before = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _run_locked(study_file: str, study: Study, paths: StudyPaths, parallel: int, analysis: bool,
+                start: float) -> Outcome:
     outcome = Outcome()
     t0 = time.time()
     prepare(study, paths)  # phase 1: fails fast, before any notebook starts
     outcome.phase1_seconds = time.time() - t0
     write_language_table(study, paths)
     encoders = identity.encoders(study)
+    set_aside_damaged_encoders(paths, encoders)
     todo = [e for e in encoders if not paths.is_done(e)]
     outcome.skipped += [e.id for e in encoders if e not in todo]
     _run_jobs(paths, study_file, todo, parallel, outcome, "phase 2 (intermediate)")
@@ -174,6 +222,7 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     pairs = identity.pairs(study)
     ready = [p for p in pairs if p.encoder is None or p.encoder.id not in failed]
     outcome.blocked = [p.id for p in pairs if p not in ready]
+    set_aside_damaged_rows(paths, ready)
     todo = [p for p in ready if not paths.is_done(p)]
     outcome.skipped += [p.id for p in ready if p not in todo]
     _run_jobs(paths, study_file, todo, parallel, outcome, "phase 3 (pairs)")
@@ -237,10 +286,33 @@ def write_language_table(study: Study, paths: StudyPaths) -> None:
     atomic_write_text(paths.languages, study.world_impl.language_table().to_csv(index=False))
 
 
+def set_aside_damaged_encoders(paths: StudyPaths, encoders) -> None:
+    """A finished encoder whose files changed since (atomic.MANIFEST: a truncated weight file, a deleted
+    checkpoint folder) is moved aside here, where the warning is seen, and trained again."""
+    from ..atomic import MARKER, damage, set_aside
+
+    for job in encoders:
+        out = paths.encoder_dir(job)
+        if (out / MARKER).exists() and (why := damage(out)) is not None:
+            set_aside(out, why)
+
+
+def set_aside_damaged_rows(paths: StudyPaths, pairs) -> None:
+    """A rows file that no longer reads (truncated, edited) is moved aside, so its pair runs again and it
+    is never counted."""
+    from ..atomic import set_aside
+    from ..phases.results import rows_damage
+
+    for pair in pairs:
+        if paths.rows(pair).exists() and (why := rows_damage(paths.rows(pair))) is not None:
+            set_aside(paths.rows(pair), why)
+
+
 def collect(study: Study, paths: StudyPaths | None = None):
     from ..phases.results import collect as collect_rows
 
     paths = paths or StudyPaths(study)
+    set_aside_damaged_rows(paths, identity.pairs(study))
     files = [paths.rows(p) for p in identity.pairs(study) if paths.rows(p).exists()]
     paths.dir.mkdir(parents=True, exist_ok=True)
     return collect_rows(files, paths.results("parquet"), paths.results("csv"))
@@ -280,9 +352,9 @@ def summary(study: Study, paths: StudyPaths, outcome: Outcome, df) -> str:
 
 def dry_run(study_file: str) -> str:
     """The grid, with what is already done and the training steps of each run."""
+    study = load_study(study_file)  # first: a bad study fails before plan.py imports torch
     from .plan import steps_estimate
 
-    study = load_study(study_file)
     paths = StudyPaths(study)
     lines = [f"study {study.name} ({study.world}): {len(study.models)} model(s) x "
              f"{len(study.intermediate)} intermediate x {len(study.targets)} targets x {len(study.seeds)} seed(s)"]
@@ -305,8 +377,17 @@ def export(study_file: str) -> None:
     study = load_study(study_file)
     paths = StudyPaths(study)
     if not paths.results("csv").exists():
+        if not any(paths.rows(p).exists() for p in identity.pairs(study)):
+            from ..study.errors import StudyError
+
+            raise StudyError(f"study {study.name!r} has no results to export ({paths.dir} holds no finished run); "
+                             f"run `python -m stilts_utils run {study_file}` first")
         collect(study, paths)
-    paths.analysis_stamp.unlink(missing_ok=True)
-    for name, notebook, err in run_analysis(study, paths):
+    from .lock import study_lock
+
+    with study_lock(paths.dir, f"export {study_file}"):  # not while a runner writes the same tables
+        paths.analysis_stamp.unlink(missing_ok=True)
+        failed = run_analysis(study, paths)
+    for name, notebook, err in failed:
         print(f"FAILED {name}: {err}\n    notebook: {notebook}")
     print(f"figures: {paths.figures}\ntables: {paths.tables}")

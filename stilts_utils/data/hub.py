@@ -15,6 +15,10 @@ class DataUnavailable(RuntimeError):
     """A dataset that can be neither read locally nor downloaded; the message says how to get it."""
 
 
+class BadData(DataUnavailable):
+    """A local copy that is there but cannot be read as the task's rows; the message names file and line."""
+
+
 class ModelUnavailable(RuntimeError):
     """The model is neither local nor reachable; the message says how to get it."""
 

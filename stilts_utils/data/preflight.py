@@ -1,11 +1,17 @@
-"""Before a real study starts: can every model and dataset be read? Answers in seconds, not retries."""
+"""Before a real study starts: can every model and dataset be read? Answers in seconds, not retries.
+
+Local copies (`data_dirs`) are read here line by line, before any compute, so a missing, truncated or
+binary file, or one without the columns its task reads, is named with its line instead of failing a
+notebook later as a `datasets` error."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+from ..study.identity import translation_languages
 from ..tasks import REGISTRY
-from .hub import DataUnavailable, ModelUnavailable, hub_help, hub_reachable, model_help
+from .hub import BadData, DataUnavailable, ModelUnavailable, hub_help, hub_reachable, model_help
 from .loading import local_root
 
 
@@ -17,6 +23,112 @@ def needed_tasks(study) -> list[str]:
     names |= {i for i in study.intermediate if i not in ("none", "multitask")}
     names |= set(study.multitask.tasks) if "multitask" in study.intermediate else set()
     return sorted(names)
+
+
+def needed_splits(study) -> list[tuple[str, str, str]]:
+    """(task, language, split) of every file the study's runs read, as `load_split` reads them."""
+    out = set()
+
+    def add(name: str, lang: str, split: str) -> None:
+        held_out = REGISTRY[name].dev_from_train > 0 and split in ("train", "dev")  # dev is a tail of train
+        out.add((name, lang, "train" if held_out else split))
+
+    inters = {i for i in study.intermediate if i not in ("none", "multitask")}
+    inters |= set(study.multitask.tasks) if "multitask" in study.intermediate else set()
+    for name in inters:
+        task = REGISTRY[name]
+        add(name, "en", "train")
+        add(name, "en", "dev" if "dev" in task.eval_splits else task.eval_splits[0])  # scoring.english_dev
+        if set(study.intermediate_data) - {"en"}:
+            for lang in translation_languages(study):
+                add(name, lang, "train")
+    for target in study.targets:
+        task = REGISTRY[target]
+        if task.trains:
+            add(task.train_task, "en", "train")
+            add(task.select_task, "en", "dev")
+        splits = task.eval_splits if task.trains or not task.mining else ("dev", "test")
+        for lang in study.languages_for(target):
+            for split in splits:
+                if split == "test" or lang not in task.test_only:
+                    add(target, lang, split)
+    return sorted(out)
+
+
+class _Columns(dict):
+    """A batch that records which columns a `to_canonical` map reads (each read gives an empty column)."""
+
+    def __init__(self):
+        super().__init__()
+        self.read = []
+
+    def __missing__(self, key):
+        self.read.append(key)
+        return []
+
+
+def task_columns(task) -> list[str]:
+    """The columns a task's rows must have: those its `to_canonical` map reads, found by running it on
+    an empty batch, so the list never drifts from the task module."""
+    if task.to_canonical is None:
+        return []
+    batch = _Columns()
+    task.to_canonical(batch, [])
+    return sorted(set(batch.read))
+
+
+def check_jsonl(path: Path, columns: list[str], task=None) -> None:
+    """Every line of a local copy is a JSON object with the columns; the first bad one is named. The
+    first row also goes through the task's own map (`to_canonical`), which finds what the column list
+    cannot (multiple-choice maps read their columns per row)."""
+    if not path.is_file():
+        raise DataUnavailable(f"{path}: no such file (layout <root>/<task>/<lang>/<split>.jsonl, docs/design.md §2); "
+                              "write a local copy with `python -m stilts_utils download-data STUDY.yaml --to DIR`")
+    rows = 0
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                raise BadData(f"{path}, line {n}: not UTF-8 text (byte {err.start} of the line); allowed: "
+                              "JSON lines") from None
+            except ValueError as err:
+                raise BadData(f"{path}, line {n}: not a JSON object ({err}); allowed: one JSON object per "
+                              "line (a truncated copy? write it again)") from None
+            if not isinstance(row, dict):
+                raise BadData(f"{path}, line {n}: {type(row).__name__} instead of a JSON object of columns")
+            missing = [c for c in columns if c not in row]
+            if missing:
+                raise BadData(f"{path}, line {n}: no column {', '.join(map(repr, missing))}; the task reads "
+                              f"{', '.join(columns)}, the line has {', '.join(sorted(row)) or 'none'}")
+            if not rows and task is not None and task.to_canonical is not None:
+                try:
+                    task.to_canonical({k: [v] for k, v in row.items()}, [0])
+                except KeyError as err:
+                    raise BadData(f"{path}, line {n}: no column {err}; the line has {', '.join(sorted(row))}") from None
+                except (TypeError, ValueError, IndexError) as err:
+                    raise BadData(f"{path}, line {n}: the row does not map onto {task.name}'s columns "
+                                  f"({type(err).__name__}: {err})") from None
+            rows += 1
+    if not rows:
+        raise BadData(f"{path}: no rows (the file is empty); allowed: one JSON object per line")
+
+
+def check_local_data(study) -> None:
+    """The study's local copies (`data_dirs`): folders exist, every needed file parses, with its columns."""
+    for name, lang, split in needed_splits(study):
+        task = REGISTRY[name]
+        where = study.data_dirs.get(name)
+        root = local_root(study, task)
+        if where is None or root is None or Path(where) != root:  # not a local copy (hub, sandbox world)
+            continue
+        if not root.is_dir():
+            raise DataUnavailable(f"data_dirs.{name}: folder {where!r} does not exist; allowed: a folder laid out "
+                                  "as <root>/<task>/<lang>/<split>.jsonl (docs/design.md §2)")
+        if task.source.reader == "hub":
+            check_jsonl(root / name / lang / f"{split}.jsonl", task_columns(task), task)
 
 
 def _hub_cached(task) -> bool:
@@ -44,6 +156,7 @@ def check(study) -> None:
     remote = [n for n in needed_tasks(study) if local_root(study, REGISTRY[n]) is None]
     local = not models and not remote  # the sandbox world, or local models and data_dirs for every task
     if not local and hub_reachable():
+        check_local_data(study)
         return
     # no hub needed or none reachable: switch the hub clients off before `datasets` is imported here or in
     # any notebook kernel, so nothing waits on retries
@@ -52,6 +165,7 @@ def check(study) -> None:
     for model in models:
         if not _model_cached(model):
             raise ModelUnavailable(model_help(model))
+    check_local_data(study)
     missing = [n for n in remote if REGISTRY[n].source.reader != "hub" or not _hub_cached(REGISTRY[n])]
     if missing:
         first = REGISTRY[missing[0]]

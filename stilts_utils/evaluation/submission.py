@@ -15,15 +15,18 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from ..metrics import METRICS
-from ..metrics.classification import accuracy
-from ..metrics.qa import answers_from_squad
-from ..metrics.retrieval import pair_prf
-from ..metrics.tagging import tagging_scores
-from ..model.kinds import kind_of
 from ..tasks import REGISTRY
 from .xtreme import TASK2LANGS, xtreme_scores
 
+MAX_FILE_BYTES = 1 << 30  # a prediction or label file above 1 GiB is not an XTREME test set
+
+
+class SubmissionError(ValueError):
+    """A prediction or label folder that cannot be scored; the message names the file and what is wrong."""
+
+
+class MissingFile(SubmissionError, FileNotFoundError):
+    """A task folder without one of its languages' files."""
 
 
 def formats() -> dict[str, str]:
@@ -73,9 +76,32 @@ def write_predictions(root: str | Path, task: str, lang: str, predictions) -> Pa
 
 # ---- reading ------------------------------------------------------------------------------------------
 
+def _text(path: Path) -> str:
+    """A submission file's text: UTF-8, not empty, not absurdly large."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SubmissionError(f"{path} has {size} bytes; allowed: at most {MAX_FILE_BYTES} (an XTREME test set)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[:err.start].count(b"\n") + 1
+        raise SubmissionError(f"{path}, line {line}: not UTF-8 text (byte {err.start}); allowed: UTF-8 text") from None
+    if not text.strip():
+        raise SubmissionError(f"{path} is empty; allowed: one prediction per example")
+    return text
+
+
+def _json(path: Path):
+    try:
+        return json.loads(_text(path))
+    except json.JSONDecodeError as err:
+        raise SubmissionError(f"{path}, line {err.lineno} column {err.colno}: malformed JSON ({err.msg}); allowed: "
+                              "a JSON object") from None
+
+
 def read_lines(path: Path) -> list[str]:
     """Stripped lines; trailing blank lines are dropped (an extra newline at the end is not an example)."""
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").split("\n")]
+    lines = [line.strip() for line in _text(path).split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     return lines
@@ -94,46 +120,97 @@ def read_tags(path: Path) -> list[list[str]]:
 
 def _check_count(pred: list, gold: list, pred_file: Path, label_file: Path, unit: str) -> None:
     if len(pred) != len(gold):
-        raise ValueError(f"{pred_file} has {len(pred)} {unit} but {label_file} has {len(gold)}")
+        raise SubmissionError(f"{pred_file} has {len(pred)} {unit} but {label_file} has {len(gold)}")
 
 
-def _score_lines(pred_file: Path, label_file: Path, lang: str) -> dict:
+# Each format: read and check a (prediction, label) file pair (cheap, no metric imports), then score it.
+
+def _read_lines_pair(pred_file: Path, label_file: Path) -> tuple:
     pred, gold = read_lines(pred_file), read_lines(label_file)
     _check_count(pred, gold, pred_file, label_file, "lines")
+    return pred, gold
+
+
+def _read_tags_pair(pred_file: Path, label_file: Path) -> tuple:
+    pred, gold = read_tags(pred_file), read_tags(label_file)
+    _check_count(pred, gold, pred_file, label_file, "sentences")
+    return pred, gold
+
+
+def _check_squad(labels, path: Path) -> None:
+    """SQuAD-format labels ({data: [{paragraphs: [{qas: [{id, answers: [{text}]}]}]}]}), checked without
+    importing the metrics (they pull in scikit-learn: seconds before a one-line error)."""
+    try:
+        articles = labels["data"] if isinstance(labels, dict) else labels
+        for article in articles:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    qa["id"], [a["text"] for a in qa["answers"]]
+    except (KeyError, TypeError, IndexError) as err:
+        raise SubmissionError(f"{path}: not SQuAD-format labels ({type(err).__name__}: {err}); allowed: "
+                              "{data: [{paragraphs: [{qas: [{id, answers: [{text}]}]}]}]}") from None
+
+
+def _read_qa_pair(pred_file: Path, label_file: Path) -> tuple:
+    pred, labels = _json(pred_file), _json(label_file)
+    if not isinstance(pred, dict):
+        raise SubmissionError(f"{pred_file}: expected a JSON object {{question id: answer}}, got {type(pred).__name__}")
+    _check_squad(labels, label_file)
+    return pred, labels
+
+
+def _read_pairs_pair(pred_file: Path, label_file: Path) -> tuple:
+    def pairs(path: Path) -> list[tuple[str, ...]]:
+        return [tuple(line.split("\t")) for line in read_lines(path) if line]
+    return pairs(pred_file), pairs(label_file)
+
+
+def _score_lines(pred, gold, task: str, lang: str, files) -> dict:
+    from ..metrics.classification import accuracy
+
     return accuracy(gold, pred)
 
 
-def _score_tags(pred_file: Path, label_file: Path, lang: str) -> dict:
-    pred, gold = read_tags(pred_file), read_tags(label_file)
-    _check_count(pred, gold, pred_file, label_file, "sentences")
+def _score_tags(pred, gold, task: str, lang: str, files) -> dict:
+    from ..metrics.tagging import tagging_scores
+
     try:
         return tagging_scores(gold, pred)
     except ValueError as err:
-        raise ValueError(f"{pred_file} vs {label_file}: {err}") from None
+        raise SubmissionError(f"{files[0]} vs {files[1]}: {err}") from None
 
 
-def _score_qa(pred_file: Path, label_file: Path, lang: str, task: str) -> dict:
-    pred = json.loads(pred_file.read_text(encoding="utf-8"))
-    gold = answers_from_squad(json.loads(label_file.read_text(encoding="utf-8")))
-    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](gold, pred, lang=lang)
+def _score_qa(pred, labels, task: str, lang: str, files) -> dict:
+    from ..metrics import METRICS
+    from ..metrics.qa import answers_from_squad
+    from ..model.kinds import kind_of
+
+    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](answers_from_squad(labels), pred, lang=lang)
 
 
-def _score_pairs(pred_file: Path, label_file: Path, lang: str) -> dict:
-    def pairs(path: Path) -> list[tuple[str, ...]]:
-        return [tuple(line.split("\t")) for line in read_lines(path) if line]
-    return pair_prf(pairs(label_file), pairs(pred_file))
+def _score_pairs(pred, gold, task: str, lang: str, files) -> dict:
+    from ..metrics.retrieval import pair_prf
+
+    return pair_prf(gold, pred)
+
+
+FORMATS = {"lines": (_read_lines_pair, _score_lines), "tags": (_read_tags_pair, _score_tags),
+           "qa": (_read_qa_pair, _score_qa), "pairs": (_read_pairs_pair, _score_pairs)}
+
+
+def read_file_pair(pred_file: str | Path, label_file: str | Path, task: str, lang: str) -> tuple:
+    """One language's predictions and labels, read and checked (existence, text, JSON, counts)."""
+    pred_file, label_file = Path(pred_file), Path(label_file)
+    for path in (pred_file, label_file):
+        if not path.is_file():
+            raise MissingFile(f"{task}/{lang}: missing file {path}")
+    return FORMATS[formats()[task]][0](pred_file, label_file)
 
 
 def score_file(pred_file: str | Path, label_file: str | Path, task: str, lang: str) -> dict:
     """Metrics of one language's prediction file against its label file (0-100)."""
-    pred_file, label_file = Path(pred_file), Path(label_file)
-    for path in (pred_file, label_file):
-        if not path.is_file():
-            raise FileNotFoundError(f"{task}/{lang}: missing file {path}")
-    fmt = formats()[task]
-    if fmt == "qa":
-        return _score_qa(pred_file, label_file, lang, task)
-    return {"lines": _score_lines, "tags": _score_tags, "pairs": _score_pairs}[fmt](pred_file, label_file, lang)
+    pred, gold = read_file_pair(pred_file, label_file, task, lang)
+    return FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file))
 
 
 def _subdirs(root: Path) -> set[str]:
@@ -146,15 +223,22 @@ def score_folder(pred_dir: str | Path, label_dir: str | Path) -> pd.DataFrame:
     Like evaluate.py, a task present in both folders must have every one of its languages. Folders that
     are not XTREME tasks (e.g. Mewsli-X) or sit on one side only are listed in `df.attrs["notes"]`."""
     pred_dir, label_dir = Path(pred_dir), Path(label_dir)
+    for role, folder in (("predictions", pred_dir), ("labels", label_dir)):
+        if not folder.is_dir():
+            what = "is a file" if folder.exists() else "does not exist"
+            raise SubmissionError(f"{role} folder {str(folder)!r} {what}; allowed: a folder of <task>/test-<lang>.{{tsv,json}}")
     in_pred, in_label = _subdirs(pred_dir), _subdirs(label_dir)
+    if not in_pred & in_label & set(TASK2LANGS):
+        raise SubmissionError(f"no XTREME task folder is in both {str(pred_dir)!r} ({', '.join(sorted(in_pred)) or 'none'}) "
+                              f"and {str(label_dir)!r} ({', '.join(sorted(in_label)) or 'none'}); allowed tasks: "
+                              + ", ".join(TASK2LANGS))
+    files = [(task, lang, prediction_path(pred_dir, task, lang), prediction_path(label_dir, task, lang))
+             for task, langs in TASK2LANGS.items() if task in in_pred and task in in_label for lang in langs]
+    read = [read_file_pair(pred, gold, task, lang) for task, lang, pred, gold in files]  # every file checked first
     rows = []
-    for task, langs in TASK2LANGS.items():
-        if task not in in_pred or task not in in_label:
-            continue
-        for lang in langs:
-            scores = score_file(prediction_path(pred_dir, task, lang), prediction_path(label_dir, task, lang),
-                                task, lang)
-            rows += [{"task": task, "language": lang, "metric": m, "value": float(v)} for m, v in scores.items()]
+    for (task, lang, pred_file, label_file), (pred, gold) in zip(files, read):
+        scores = FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file))
+        rows += [{"task": task, "language": lang, "metric": m, "value": float(v)} for m, v in scores.items()]
     df = pd.DataFrame(rows, columns=["task", "language", "metric", "value"])
     df.attrs["notes"] = _folder_notes(in_pred, in_label)
     return df
@@ -210,9 +294,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("labels", help="folder with the same layout holding the gold labels")
     parser.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
     args = parser.parse_args(argv)
+    out = Path(args.output) if args.output else None
+    if out is not None and (out.suffix not in (".csv", ".parquet") or not out.parent.is_dir() or out.is_dir()):
+        raise SubmissionError(f"--output {args.output!r}: allowed: a .csv or .parquet file in an existing folder")
     df = score_folder(args.predictions, args.labels)
     print(format_report(df), end="")
-    if args.output:
-        out = Path(args.output)
+    if out is not None:
         df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)
     return 0

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..atomic import atomic_write_text, build_once
+from ..atomic import atomic_write_text, build_once, damage
 from ..data.loading import cap_rows, load_split
 from ..data.readers import with_data_labels
 from ..evaluation import scoring
@@ -54,6 +54,7 @@ def _train_encoder(study: Study, job: Encoder, tmp) -> None:
 
     start = time.time()
     pre = study.world_impl.pretrained(job.model, job.variant)
+    set_seed(job.seed)  # weights the checkpoint lacks (an MLM has no pooler) are drawn at load: saved, so seeded
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
     names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
     tasks = [_task(n, study, job.variant) for n in names]
@@ -131,6 +132,8 @@ def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
     out = StudyPaths(study).encoder_dir(pair.encoder)
     if not (out / COMPLETE).exists():
         raise RuntimeError(f"intermediate encoder {pair.encoder.id} is not trained yet ({out})")
+    if (why := damage(out)) is not None:  # the runner retrains it first; say so instead of a loader error
+        raise RuntimeError(f"intermediate encoder {out} is damaged ({why}); run the study again to rebuild it")
     saved = json.loads((out / "summary.json").read_text())["checkpoints"]
     match = [c for c in saved if abs(c["fraction"] - pair.checkpoint) < 1e-9]
     if not match:

@@ -33,7 +33,28 @@ def write_rows(path: str | Path, rows: list[dict]) -> None:
     atomic_write_text(path, json.dumps(rows, indent=1))
 
 
+def rows_damage(path: str | Path) -> str | None:
+    """What is wrong with a rows file (None: nothing): it must be a non-empty JSON list of rows with
+    exactly COLUMNS and a numeric value. Rows are written atomically, so a bad one was damaged later."""
+    try:
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        return f"not readable as JSON: {type(err).__name__}: {str(err)[:80]}"
+    if not isinstance(rows, list) or not rows:
+        return "not a non-empty list of rows"
+    for n, row in enumerate(rows):
+        if not isinstance(row, dict) or set(row) != set(COLUMNS):
+            got = sorted(row) if isinstance(row, dict) else type(row).__name__
+            return f"row {n} has columns {got}, expected {COLUMNS}"
+        if not isinstance(row["value"], (int, float)) or isinstance(row["value"], bool):
+            return f"row {n} has value {row['value']!r}, expected a number"
+    return None
+
+
 def read_rows(path: str | Path) -> list[dict]:
+    why = rows_damage(path)
+    if why is not None:
+        raise ValueError(f"{path}: {why}")
     with open(path) as fh:
         return json.load(fh)
 

@@ -1,7 +1,8 @@
 """A study file (`params/<study>.yaml`) mapped one-to-one onto plain dataclasses.
 
-Everything is checked before any compute: unknown keys, tasks, models, languages and wrong types fail
-at once with one message that names the bad value and lists what is allowed.
+Everything is checked before any compute: YAML syntax (duplicate keys included), unknown keys, types,
+ranges, tasks, models, languages, names and output paths fail at once with one message that names the
+bad value, where it is (file, key, line) and what is allowed. Nothing here imports torch or writes a file.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import dataclasses
 import functools
 import math
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -23,23 +25,84 @@ REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve
 INTERMEDIATE_DATA = ("en", "translated", "en+translated")
 PRECISIONS = ("fp32", "bf16", "fp16")
 POOLINGS = ("mean", "cls")
+# Study names become folder names under the output root: a safe set, no leading dot, no separators.
+NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+NAME_ALLOWED = "letters, digits, '.', '_' and '-' (not starting with '.'; at most 100)"
+
+
+def _default(f):
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING
+
+
+def _type_name(value) -> str:
+    return {str: "a string", list: "a list", dict: "a mapping", bool: "a boolean", int: "an integer",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _check_fields(cls, data: dict, where: str) -> dict:
-    """Unknown keys are errors; values must have the type of the field's default."""
+    """Unknown keys are errors; values must have the type of the field's default (no nulls)."""
     if not isinstance(data, dict):
-        raise StudyError(f"{where}: expected a mapping, got {type(data).__name__} {data!r}")
+        raise StudyError(f"{where}: expected a mapping, got {_type_name(data)} {data!r}", key=where)
     allowed = {f.name: f for f in fields(cls)}
     for key, value in data.items():
+        path = f"{where}.{key}" if where else str(key)
         if key not in allowed:
-            raise StudyError(f"{where}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}")
-        default = allowed[key].default
-        if default is dataclasses.MISSING or default is None or value is None:
+            raise StudyError(f"{where or 'study'}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}",
+                             key=path)
+        default = _default(allowed[key])
+        if dataclasses.is_dataclass(default):  # a nested block: a mapping, checked by its own class
+            default = {}
+        if default is dataclasses.MISSING:
             continue
+        if value is None:
+            raise StudyError(f"{path}: null is not allowed; expected {_type_name(default)}", key=path)
         ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
         if not ok or (isinstance(default, (int, float)) and isinstance(value, bool)):
-            raise StudyError(f"{where}.{key}: expected {type(default).__name__}, got {value!r}")
+            hint = f" (write {key}: [{value}])" if isinstance(default, list) and isinstance(value, (str, int, float)) else ""
+            raise StudyError(f"{path}: expected {_type_name(default)}, got {_type_name(value)} {value!r}{hint}",
+                             key=path)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise StudyError(f"{path}: {value!r} is not a finite number", key=path)
     return data
+
+
+def _check_ranges(obj, ranges: dict) -> None:
+    """`ranges`: field -> (test, what is allowed). Names the field; the caller adds where it is."""
+    for name, (ok, allowed) in ranges.items():
+        value = getattr(obj, name)
+        if not ok(value):
+            raise StudyError(f"{name}: {value!r} is not allowed; allowed: {allowed}", key=name)
+
+
+def _where(prefix: str, err: StudyError) -> StudyError:
+    """The error of a nested block, its key path prefixed (`lr: ...` -> `phase2.lr: ...`)."""
+    return StudyError(f"{prefix}.{err}", key=f"{prefix}.{err.key}" if err.key else prefix)
+
+
+_AT_LEAST_1, _AT_LEAST_0 = (lambda v: v >= 1, "integers >= 1"), (lambda v: v >= 0, "numbers >= 0")
+TRAIN_RANGES = {
+    "epochs": _AT_LEAST_0, "max_steps": (lambda v: v >= 0, "integers >= 0 (0: use epochs)"),
+    "batch_size": _AT_LEAST_1, "grad_accum": _AT_LEAST_1, "max_seq_len": _AT_LEAST_1, "doc_stride": _AT_LEAST_1,
+    "max_query_len": _AT_LEAST_1, "eval_batch_size": _AT_LEAST_1, "lr": (lambda v: v > 0, "numbers > 0"),
+    "warmup_ratio": (lambda v: 0 <= v <= 1, "a share in [0, 1]"), "weight_decay": _AT_LEAST_0,
+    "max_grad_norm": _AT_LEAST_0, "eval_every": _AT_LEAST_0, "eval_subset": _AT_LEAST_0,
+    "max_train_examples": _AT_LEAST_0, "max_eval_examples": _AT_LEAST_0,
+    "precision": (lambda v: v in PRECISIONS, " | ".join(PRECISIONS)),
+}
+RETRIEVAL_RANGES = {
+    "layer": (lambda v: v >= -1, "-1 (14/24 of the depth) or a hidden_states index >= 0"),
+    "pooling": (lambda v: v in POOLINGS, " | ".join(POOLINGS)), "max_seq_len": _AT_LEAST_1,
+    "batch_size": _AT_LEAST_1, "max_eval_examples": _AT_LEAST_0,
+}
+MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
+                    "temperature": (lambda v: v > 0, "numbers > 0")}
+# List fields: the type of their items and whether the list may be empty.
+LIST_ITEMS = {"models": (str, False), "intermediate": (str, False), "targets": (str, True),
+              "languages": (str, True), "seeds": (int, False), "intermediate_data": (str, False),
+              "checkpoints": (float, False), "trust_remote_code": (str, True), "analysis": (str, True),
+              "multitask.tasks": (str, True)}
 
 
 @dataclass(frozen=True)
@@ -63,11 +126,10 @@ class TrainSettings:
     precision: str = "fp32"  # fp32 | bf16 | fp16 (GPU)
 
     def __post_init__(self):
-        if self.precision not in PRECISIONS:
-            raise StudyError(f"precision {self.precision!r} is not one of {PRECISIONS}")
-        for name in ("batch_size", "grad_accum", "max_seq_len"):
-            if getattr(self, name) < 1:
-                raise StudyError(f"{name} must be >= 1, got {getattr(self, name)}")
+        _check_ranges(self, TRAIN_RANGES)
+        if not (self.epochs > 0 or self.max_steps > 0):
+            raise StudyError(f"epochs: {self.epochs!r} with max_steps {self.max_steps!r} trains no step; allowed: "
+                             "epochs > 0, or max_steps > 0", key="epochs")
 
     def effective_batch(self) -> int:
         return self.batch_size * self.grad_accum
@@ -88,8 +150,7 @@ class RetrievalSettings:
     max_eval_examples: int = 0
 
     def __post_init__(self):
-        if self.pooling not in POOLINGS:
-            raise StudyError(f"retrieval.pooling {self.pooling!r} is not one of {POOLINGS}")
+        _check_ranges(self, RETRIEVAL_RANGES)
 
 
 @dataclass(frozen=True)
@@ -97,6 +158,9 @@ class MultitaskSettings:
     tasks: list = field(default_factory=list)  # intermediate tasks mixed by `multitask`
     cap: int = 0  # sample proportional to min(N, cap); 0 = no cap
     temperature: float = 1.0  # p ∝ min(N, cap) ** (1 / temperature)
+
+    def __post_init__(self):
+        _check_ranges(self, MULTITASK_RANGES)
 
 
 @dataclass(frozen=True)
@@ -141,6 +205,10 @@ class Study:
         """The output root, absolute (an absolute `output_root` wins over the repository's)."""
         return REPO_ROOT / self.output_root
 
+    @property
+    def output_root_is_explicit(self) -> bool:
+        return Path(self.output_root).is_absolute()
+
     def languages_for(self, task_name: str) -> list[str]:
         langs = self.world_impl.languages(REGISTRY[task_name])
         own = self.target_languages.get(task_name)
@@ -155,10 +223,79 @@ class Study:
 def _one_of(values, allowed, where):
     for value in values:
         if value not in allowed:
-            raise StudyError(f"{where}: unknown value {value!r}; allowed: {', '.join(map(str, allowed))}")
+            raise StudyError(f"{where}: unknown value {value!r}; allowed: {', '.join(map(str, allowed))}",
+                             key=where)
+
+
+def _check_list(where: str, values: list, item: type, empty_ok: bool) -> None:
+    if not values and not empty_ok:
+        raise StudyError(f"{where}: the list is empty; it needs at least one value", key=where)
+    seen = []
+    for value in values:
+        ok = isinstance(value, item) or (item is float and isinstance(value, int))
+        if not ok or isinstance(value, bool) or isinstance(value, (list, dict)):
+            allowed = {int: "integers", float: "numbers", str: "strings"}[item]
+            raise StudyError(f"{where}: {value!r} is {_type_name(value)}; allowed: {allowed}", key=where)
+        if value in seen:
+            raise StudyError(f"{where}: {value!r} appears twice; each value may appear once", key=where)
+        seen.append(value)
+
+
+def _validate_lists(study: Study) -> None:
+    for name, (item, empty_ok) in LIST_ITEMS.items():
+        owner, attr = (study.multitask, "tasks") if name == "multitask.tasks" else (study, name)
+        values = getattr(owner, attr)
+        if not isinstance(values, list):
+            raise StudyError(f"{name}: expected a list, got {_type_name(values)} {values!r}", key=name)
+        _check_list(name, values, item, empty_ok)
+    for seed in study.seeds:
+        if seed < 0:
+            raise StudyError(f"seeds: {seed!r} is not a seed; allowed: integers >= 0", key="seeds")
+    for key in ("target_languages", "phase3_overrides", "sandbox_sizes", "variants", "data_dirs"):
+        for name, value in getattr(study, key).items():
+            if not isinstance(name, str):
+                raise StudyError(f"{key}: key {name!r} is {_type_name(name)}; allowed: names", key=key)
+            if key == "target_languages":
+                if not isinstance(value, list):
+                    raise StudyError(f"{key}.{name}: expected a list of languages, got {_type_name(value)} {value!r}",
+                                     key=f"{key}.{name}")
+                _check_list(f"{key}.{name}", value, str, False)
+            elif key == "data_dirs" and not isinstance(value, str):
+                raise StudyError(f"{key}.{name}: expected a folder path, got {_type_name(value)} {value!r}",
+                                 key=f"{key}.{name}")
+            elif key in ("sandbox_sizes", "variants") and not isinstance(value, dict):
+                raise StudyError(f"{key}.{name}: {value!r} is {_type_name(value)}; a "
+                                 + ("model size is a mapping of ModelSize fields" if key == "sandbox_sizes" else
+                                    "variant is a mapping of sandbox world overrides, e.g. "
+                                    "{volume_multiplier: {xa: 0.1}}"), key=f"{key}.{name}")
+
+
+def _validate_outputs(study: Study) -> None:
+    """Outputs stay in `<output_root>/<name>`: a safe name, and no `..` that climbs out of the root."""
+    if not NAME.fullmatch(study.name) or study.name == "cache":  # cache: the folder studies share
+        raise StudyError(f"study name {study.name!r} (from `name:` or the file name) is not allowed; allowed: "
+                         f"{NAME_ALLOWED}, not 'cache'", key="name")
+    root = Path(study.output_root)
+    if not study.output_root.strip() or ".." in root.parts:
+        raise StudyError(f"output_root: {study.output_root!r} is not allowed; allowed: a folder below the "
+                         "repository without '..' (default outputs), or an absolute folder", key="output_root")
+    if study.output_dir.exists() and not study.output_dir.is_dir():
+        raise StudyError(f"output_root: {str(study.output_dir)!r} is a file; allowed: a folder", key="output_root")
+
+
+def _validate_paths(study: Study) -> None:
+    if study.mlm_corpus and not Path(study.mlm_corpus).is_dir():
+        raise StudyError(f"mlm_corpus: folder {study.mlm_corpus!r} does not exist; allowed: a folder of "
+                         "<lang>.txt files", key="mlm_corpus")
+    for name in study.analysis:
+        if not (REPO_ROOT / name).is_file() or Path(name).suffix != ".ipynb":
+            have = sorted(str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "notebooks").glob("analysis*.ipynb"))
+            raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: {', '.join(have)}", key="analysis")
 
 
 def _validate(study: Study) -> None:
+    _validate_outputs(study)
+    _validate_lists(study)
     _one_of([study.world], list(WORLDS), "world")
     targets = [n for n, t in REGISTRY.items() if t.role == "target"]
     intermediates = ["none", "multitask"] + [n for n, t in REGISTRY.items() if t.role == "intermediate"]
@@ -169,16 +306,21 @@ def _validate(study: Study) -> None:
     _one_of(study.phase3_overrides, targets, "phase3_overrides")  # any target: files share blocks
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
     if not 0 <= study.mlm_weight < 1:
-        raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)")
+        raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)", key="mlm_weight")
+    for name in ("parallel", "threads"):
+        if getattr(study, name) < 1:
+            raise StudyError(f"{name}: {getattr(study, name)!r} is not allowed; allowed: integers >= 1", key=name)
     if "multitask" in study.intermediate and len(study.multitask.tasks) < 2:
-        raise StudyError("intermediate: `multitask` needs multitask.tasks with at least two tasks")
+        raise StudyError("intermediate: `multitask` needs multitask.tasks with at least two tasks", key="intermediate")
     for fraction in study.checkpoints:
-        if not (isinstance(fraction, (int, float)) and 0 < fraction <= 1):  # step 0 is the baseline
-            raise StudyError(f"checkpoints: {fraction!r} is not a fraction in (0, 1]")
+        if not 0 < fraction <= 1:  # step 0 is the baseline
+            raise StudyError(f"checkpoints: {fraction!r} is not a fraction in (0, 1]", key="checkpoints")
     if not study.targets:
-        raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets))
+        raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets), key="targets")
+    _validate_paths(study)
     study.world_impl.validate()
     _validate_languages(study)
+    _validate_depth(study)
 
 
 def _validate_languages(study: Study) -> None:
@@ -188,18 +330,45 @@ def _validate_languages(study: Study) -> None:
     _one_of(study.target_languages, study.targets, "target_languages")
     for target, langs in study.target_languages.items():
         _one_of(langs, languages(REGISTRY[target]), f"target_languages.{target}")
+    for target in study.targets:
+        if not study.languages_for(target):
+            key = f"target_languages.{target}" if target in study.target_languages else "languages"
+            raise StudyError(f"{key}: the language filter leaves target {target!r} with no language; its "
+                             f"languages: {', '.join(languages(REGISTRY[target]))}", key=key)
+
+
+def _validate_depth(study: Study) -> None:
+    """retrieval.layer indexes hidden_states (0 = embeddings .. depth): checked wherever the depth is known
+    without weights (a sandbox size, a local config.json, a cached hub config)."""
+    layer = study.retrieval.layer
+    if layer < 0:
+        return
+    for model in study.models:
+        depth = study.world_impl.depth(model)
+        if depth is not None and layer > depth:
+            raise StudyError(f"retrieval.layer: {layer} is beyond {model}'s {depth} layers; allowed: -1 (14/24 of "
+                             f"the depth) or 0..{depth}", key="retrieval.layer")
 
 
 def study_from_dict(data: dict, name: str) -> Study:
-    data = dict(_check_fields(Study, {"name": name, **(data or {})}, "study"))
+    data = dict(_check_fields(Study, {"name": name, **(data or {})}, ""))
+    if not isinstance(data["name"], str):
+        raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
               "multitask": MultitaskSettings}
     try:
         for key, cls in nested.items():
             if key in data:
-                data[key] = cls(**_check_fields(cls, data[key], key))
+                try:
+                    data[key] = cls(**_check_fields(cls, data[key], key))
+                except StudyError as err:
+                    raise err if (err.key or "").startswith(key) else _where(key, err) from None
         for target, overrides in data.get("phase3_overrides", {}).items():
-            TrainSettings(**_check_fields(TrainSettings, overrides, f"phase3_overrides.{target}"))
+            where = f"phase3_overrides.{target}"
+            try:
+                TrainSettings(**_check_fields(TrainSettings, overrides, where))
+            except StudyError as err:
+                raise err if (err.key or "").startswith(where) else _where(where, err) from None
         study = Study(**data)
     except TypeError as err:  # e.g. a mapping where a list belongs
         raise StudyError(f"study {name}: {err}") from None
@@ -211,13 +380,85 @@ def load_study(path: str | os.PathLike) -> Study:
     """The study of a file, parsed and validated once per process (again only when the file changes)."""
     path = Path(path).resolve()
     if not path.is_file():
-        raise StudyError(f"study file {str(path)!r} does not exist")
+        raise StudyError(f"study file {str(path)!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""))
     stat = path.stat()
     return _load(path, stat.st_mtime_ns, stat.st_size)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.safe_load's loader (no Python tags), except that a key given twice is an error: PyYAML keeps
+    the last one silently, so `seeds:` written twice would run the other seeds than the reader sees."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # unhashable key: PyYAML's own error follows
+                continue
+            if first != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {first}); each key may appear once",
+                    key_node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+def _key_lines(node, prefix: str = "", out: dict | None = None) -> dict:
+    """{dotted key path: line} of every mapping key of the file, to say where a bad value is."""
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            out.setdefault(path, key.start_mark.line + 1)
+            _key_lines(value, path, out)
+    return out
+
+
+def parse_yaml(path: Path) -> tuple[object, dict]:
+    """(data, key lines) of a YAML file; syntax errors, duplicate keys and tags become one-line StudyErrors."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise StudyError(f"{path}: not UTF-8 text (byte {err.start}); a study file is YAML text") from None
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        where = f", line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = " ".join(filter(None, [getattr(err, "context", None), getattr(err, "problem", None)])) or str(err)
+        problem = problem.replace("\n", " ")
+        if "could not determine a constructor" in problem:
+            problem += "; allowed: plain YAML (mappings, lists, strings, numbers, booleans), no tags"
+        raise StudyError(f"{path}{where}: invalid YAML: {problem}") from None
+    finally:
+        loader.dispose()
+    return data, _key_lines(node)
+
+
 @functools.lru_cache(maxsize=32)
 def _load(path: Path, mtime_ns: int, size: int) -> Study:
-    with open(path) as fh:
-        data = yaml.safe_load(fh) or {}
-    return study_from_dict(data, data.pop("name", None) or path.stem)
+    data, lines = parse_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise StudyError(f"{path}: expected a mapping of study keys (world:, models:, targets:, ...) at the top, "
+                         f"got {_type_name(data)} {str(data)[:60]!r}")
+    try:
+        return study_from_dict(data, data.pop("name", None) or path.stem)
+    except StudyError as err:
+        line = _line_of(err.key, lines)
+        raise StudyError(f"{path}{f', line {line}' if line else ''}: {err}", key=err.key) from None
+
+
+def _line_of(key: str | None, lines: dict) -> int | None:
+    """The line of a key path, or of its closest parent in the file (a value may come from a default)."""
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key.rpartition(".")[0]
+    return None

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 
+from ..atomic import intact
 from ..tasks import REGISTRY
+from .errors import StudyError
 from .hashing import short_hash
 
 COMPLETE = "COMPLETE"  # marker of a finished encoder directory
@@ -128,13 +130,16 @@ class StudyPaths:
         self.out = study.output_dir
         self.dir = self.out / study.name
         self.cache = self.out / "cache"
+        if self.dir.parent != self.out or study.name in ("", ".", "..", "cache"):  # config.NAME keeps names safe
+            raise StudyError(f"study name {study.name!r}: its outputs would not be a folder of its own in {self.out}")
 
     # phase 2
     def encoder_dir(self, job: Encoder) -> Path:
         return self.cache / "intermediate" / f"{job.id}-{encoder_key(self.study, job)}"
 
     def encoder_done(self, job: Encoder) -> bool:
-        return (self.encoder_dir(job) / COMPLETE).exists()
+        """Finished and undamaged (atomic.MANIFEST): a damaged encoder is trained again."""
+        return intact(self.encoder_dir(job))
 
     # phase 3
     def run_dir(self, pair: Pair) -> Path:

@@ -6,6 +6,7 @@ this one and `sandbox/` asks which world a study is in. `world_of(study)` gives 
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 from .errors import StudyError
@@ -37,14 +38,33 @@ class HubWorld:
 
     def validate(self) -> None:
         if self.study.variants:
-            raise StudyError("variants: world variants exist only in the sandbox world")
+            raise StudyError("variants: world variants exist only in the sandbox world", key="variants")
         for model in self.study.models:
             if model not in MODELS and not Path(model).is_dir():
                 raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(MODELS)} "
-                                 "or a local model directory")
+                                 "or a local model directory", key="models")
 
     def languages(self, task) -> list[str]:
         return list(task.languages) if task.role == "target" else ["en"]
+
+    def depth(self, model: str) -> int | None:
+        """Encoder layers from the model's config.json, where it is on disk (a local directory, or the
+        Hugging Face cache); None when unknown without a download."""
+        config = Path(model) / "config.json"
+        if not config.is_file():
+            from huggingface_hub import try_to_load_from_cache
+
+            cached = try_to_load_from_cache(model, "config.json")
+            if not isinstance(cached, str):
+                return None
+            config = Path(cached)
+        try:
+            data = json.loads(config.read_text())
+        except (OSError, ValueError) as err:
+            raise StudyError(f"models: {model!r} has an unreadable config.json ({config}: {type(err).__name__})",
+                             key="models") from None
+        depth = data.get("num_hidden_layers") or data.get("num_layers")
+        return depth if isinstance(depth, int) else None
 
     def data_root(self, task, variant: str = "") -> Path | None:
         path = self.study.data_dirs.get(task.name)
@@ -88,16 +108,32 @@ class SandboxWorld:
 
     def validate(self) -> None:
         for name in {"": {}, **self.study.variants}:
+            where = f"variants.{name}" if name else "sandbox"
             try:
                 self.settings(name)
             except StudyError:
                 raise
-            except (TypeError, ValueError) as err:
-                raise StudyError(f"sandbox{' variant ' + name if name else ''}: {err}") from None
+            except (TypeError, ValueError, AttributeError) as err:
+                raise StudyError(f"{where}: {err}", key=where) from None
+        worlds = {}
+        for name, overrides in self.study.variants.items():
+            # `{}` is the study's own world (the reference of an intervention); any other variant must
+            # give a world of its own, or it measures nothing
+            made = self.settings(name)
+            same = "the study's own world" if overrides and made == self.settings() else worlds.get(made)
+            if same:
+                raise StudyError(f"variants.{name}: {overrides!r} changes nothing: it gives {same}; allowed: "
+                                 "overrides of sandbox WorldSettings fields that differ from `sandbox:`, e.g. "
+                                 "volume_multiplier: {code: factor != 1}, or {} for the reference",
+                                 key=f"variants.{name}")
+            worlds[made] = f"the world of variant {name!r}"
         allowed = [f"sandbox-{n}" for n in self.sizes()]
         for model in self.study.models:
             if model not in allowed:
-                raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}")
+                raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}", key="models")
+
+    def depth(self, model: str) -> int | None:
+        return self.size(model).num_layers
 
     def settings(self, variant: str = ""):
         """The world of a variant: the study's settings with the variant's overrides.
@@ -126,8 +162,8 @@ class SandboxWorld:
         for name, spec in self.study.sandbox_sizes.items():
             try:
                 extra[name] = ModelSize.from_dict({"name": name, **spec})
-            except (TypeError, ValueError) as err:
-                raise StudyError(f"sandbox_sizes.{name}: {err}") from None
+            except (TypeError, ValueError, AttributeError) as err:
+                raise StudyError(f"sandbox_sizes.{name}: {err}", key=f"sandbox_sizes.{name}") from None
         return {**DEFAULT_SIZES, **extra}
 
     def size(self, model: str):
