@@ -19,7 +19,7 @@ from ..metrics import METRICS
 from ..metrics.classification import accuracy
 from ..metrics.qa import answers_from_squad
 from ..metrics.retrieval import pair_prf
-from ..metrics.tagging import tagging_scores
+from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1, tagging_scores
 from ..model.kinds import kind_of
 from ..tasks import REGISTRY
 from .xtreme import TASK2LANGS, xtreme_scores
@@ -37,6 +37,22 @@ def prediction_path(root: str | Path, task: str, lang: str) -> Path:
 
 
 # ---- writing ------------------------------------------------------------------------------------------
+
+def tatoeba_order(en_texts: Sequence[str]) -> list[int]:
+    """Rows of the English side in the order of XTREME's Tatoeba files.
+
+    xtreme utils_preprocess.py (tatoeba_preprocess) writes the English side sorted alphabetically (by the
+    stripped line, a stable sort) and keeps the other side in its own order; its retrieval
+    (utils_retrieve.similarity_search) indexes the non-English sentences and queries with the English ones.
+    So line j of a submission and of XTREME's label file belongs to the j-th English sentence in that
+    sorted order, and holds an index into the non-English sentences in their data order."""
+    return sorted(range(len(en_texts)), key=lambda i: en_texts[i].strip())
+
+
+def tatoeba_lines(en_texts: Sequence[str], found: Sequence[int]) -> list[int]:
+    """Tatoeba predictions in XTREME's order: `found[i]` is the non-English row retrieved by English row i."""
+    return [int(found[i]) for i in tatoeba_order(en_texts)]
+
 
 def _lines_text(values: Sequence) -> str:
     return "".join(f"{v}\n" for v in values)
@@ -97,50 +113,54 @@ def _check_count(pred: list, gold: list, pred_file: Path, label_file: Path, unit
         raise ValueError(f"{pred_file} has {len(pred)} {unit} but {label_file} has {len(gold)}")
 
 
-def _score_lines(pred_file: Path, label_file: Path, lang: str) -> dict:
+def _score_lines(pred_file: Path, label_file: Path, lang: str, **options) -> dict:
     pred, gold = read_lines(pred_file), read_lines(label_file)
     _check_count(pred, gold, pred_file, label_file, "lines")
     return accuracy(gold, pred)
 
 
-def _score_tags(pred_file: Path, label_file: Path, lang: str) -> dict:
+def _score_tags(pred_file: Path, label_file: Path, lang: str, tagging_f1: str = DEFAULT_TAGGING_F1,
+                **options) -> dict:
     pred, gold = read_tags(pred_file), read_tags(label_file)
     _check_count(pred, gold, pred_file, label_file, "sentences")
     try:
-        return tagging_scores(gold, pred)
+        return tagging_scores(gold, pred, tagging_f1=tagging_f1)
     except ValueError as err:
         raise ValueError(f"{pred_file} vs {label_file}: {err}") from None
 
 
-def _score_qa(pred_file: Path, label_file: Path, lang: str, task: str) -> dict:
+def _score_qa(pred_file: Path, label_file: Path, lang: str, task: str, **options) -> dict:
     pred = json.loads(pred_file.read_text(encoding="utf-8"))
-    gold = answers_from_squad(json.loads(label_file.read_text(encoding="utf-8")))
-    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](gold, pred, lang=lang)
+    gold = answers_from_squad(json.loads(label_file.read_text(encoding="utf-8")))  # repeated ids kept
+    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](gold, pred, lang=lang, **options)
 
 
-def _score_pairs(pred_file: Path, label_file: Path, lang: str) -> dict:
+def _score_pairs(pred_file: Path, label_file: Path, lang: str, **options) -> dict:
     def pairs(path: Path) -> list[tuple[str, ...]]:
         return [tuple(line.split("\t")) for line in read_lines(path) if line]
     return pair_prf(pairs(label_file), pairs(pred_file))
 
 
-def score_file(pred_file: str | Path, label_file: str | Path, task: str, lang: str) -> dict:
-    """Metrics of one language's prediction file against its label file (0-100)."""
+def score_file(pred_file: str | Path, label_file: str | Path, task: str, lang: str, **options) -> dict:
+    """Metrics of one language's prediction file against its label file (0-100).
+
+    options: scorer options, e.g. tagging_f1="seqeval-1.2.2" (XTREME's seqeval 0.0.12 by default)."""
     pred_file, label_file = Path(pred_file), Path(label_file)
     for path in (pred_file, label_file):
         if not path.is_file():
             raise FileNotFoundError(f"{task}/{lang}: missing file {path}")
     fmt = formats()[task]
     if fmt == "qa":
-        return _score_qa(pred_file, label_file, lang, task)
-    return {"lines": _score_lines, "tags": _score_tags, "pairs": _score_pairs}[fmt](pred_file, label_file, lang)
+        return _score_qa(pred_file, label_file, lang, task, **options)
+    return {"lines": _score_lines, "tags": _score_tags, "pairs": _score_pairs}[fmt](pred_file, label_file, lang,
+                                                                                   **options)
 
 
 def _subdirs(root: Path) -> set[str]:
     return {p.name for p in root.iterdir() if p.is_dir()}
 
 
-def score_folder(pred_dir: str | Path, label_dir: str | Path) -> pd.DataFrame:
+def score_folder(pred_dir: str | Path, label_dir: str | Path, **options) -> pd.DataFrame:
     """Tidy scores (task, language, metric, value) of every XTREME task present in both folders.
 
     Like evaluate.py, a task present in both folders must have every one of its languages. Folders that
@@ -153,7 +173,7 @@ def score_folder(pred_dir: str | Path, label_dir: str | Path) -> pd.DataFrame:
             continue
         for lang in langs:
             scores = score_file(prediction_path(pred_dir, task, lang), prediction_path(label_dir, task, lang),
-                                task, lang)
+                                task, lang, **options)
             rows += [{"task": task, "language": lang, "metric": m, "value": float(v)} for m, v in scores.items()]
     df = pd.DataFrame(rows, columns=["task", "language", "metric", "value"])
     df.attrs["notes"] = _folder_notes(in_pred, in_label)
@@ -209,8 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("predictions", help="folder with <task>/test-<lang>.{tsv,json}")
     parser.add_argument("labels", help="folder with the same layout holding the gold labels")
     parser.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
+    parser.add_argument("--tagging-f1", default=DEFAULT_TAGGING_F1, choices=TAGGING_F1,
+                        help="chunk F1 of UD-POS/PAN-X: XTREME's seqeval 0.0.12 (default) or the current seqeval")
     args = parser.parse_args(argv)
-    df = score_folder(args.predictions, args.labels)
+    df = score_folder(args.predictions, args.labels, tagging_f1=args.tagging_f1)
     print(format_report(df), end="")
     if args.output:
         out = Path(args.output)

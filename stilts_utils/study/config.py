@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
 from .worlds import WORLDS
@@ -23,6 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve
 INTERMEDIATE_DATA = ("en", "translated", "en+translated")
 PRECISIONS = ("fp32", "bf16", "fp16")
 POOLINGS = ("mean", "cls")
+SELECTIONS = ("xtreme", "held_out")
 
 
 def _check_fields(cls, data: dict, where: str) -> dict:
@@ -97,6 +99,36 @@ class MultitaskSettings:
     tasks: list = field(default_factory=list)  # intermediate tasks mixed by `multitask`
     cap: int = 0  # sample proportional to min(N, cap); 0 = no cap
     temperature: float = 1.0  # p ∝ min(N, cap) ** (1 / temperature)
+    skip_missing: bool = False  # run over the tasks whose data is there (e.g. no CCGbank) instead of failing
+
+
+@dataclass(frozen=True)
+class ProtocolSettings:
+    """Where XTREME's protocol and ours may differ, each as a named setting; the defaults are XTREME's."""
+
+    # chunk F1 of the tagging targets (UD-POS, PAN-X): XTREME's seqeval 0.0.12, or "seqeval-1.2.2"
+    tagging_f1: str = DEFAULT_TAGGING_F1
+    # targets XTREME trains on all of English train keeping the last checkpoint (TyDiQA-GoldP: no dev set):
+    # "xtreme" does the same; "held_out" trains on the first 90 % and selects on the held-out last 10 %
+    selection: str = "xtreme"
+
+    def __post_init__(self):
+        if self.tagging_f1 not in TAGGING_F1:
+            raise StudyError(f"protocol.tagging_f1 {self.tagging_f1!r} is not one of {', '.join(TAGGING_F1)}")
+        if self.selection not in SELECTIONS:
+            raise StudyError(f"protocol.selection {self.selection!r} is not one of {', '.join(SELECTIONS)}")
+
+    def score_options(self) -> dict:
+        """Options every scorer call of a run gets (metrics.METRICS entries read the ones they know)."""
+        return {"tagging_f1": self.tagging_f1}
+
+    def holds_out(self, task) -> bool:
+        """Whether `task` trains on English train minus its held-out dev share and selects on that share."""
+        return task.dev_from_train > 0 and not (task.xtreme_keeps_last and self.selection == "xtreme")
+
+    def keeps_last(self, task) -> bool:
+        """Whether `task` keeps the last checkpoint (no selection), as XTREME does for it."""
+        return task.xtreme_keeps_last and self.selection == "xtreme"
 
 
 @dataclass(frozen=True)
@@ -118,6 +150,7 @@ class Study:
     phase3: TrainSettings = field(default_factory=TrainSettings)
     phase3_overrides: dict = field(default_factory=dict)  # target -> {TrainSettings field: value}
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    protocol: ProtocolSettings = field(default_factory=ProtocolSettings)  # XTREME's semantics or ours
     sandbox: dict = field(default_factory=dict)  # sandbox.WorldSettings, as a mapping
     sandbox_sizes: dict = field(default_factory=dict)  # extra/overridden sandbox model sizes (ModelSize)
     variants: dict = field(default_factory=dict)  # name -> sandbox world overrides (RQ1 intervention)
@@ -193,7 +226,7 @@ def _validate_languages(study: Study) -> None:
 def study_from_dict(data: dict, name: str) -> Study:
     data = dict(_check_fields(Study, {"name": name, **(data or {})}, "study"))
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
-              "multitask": MultitaskSettings}
+              "multitask": MultitaskSettings, "protocol": ProtocolSettings}
     try:
         for key, cls in nested.items():
             if key in data:
