@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import math
 import os
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def _check_fields(cls, data: dict, where: str) -> dict:
         if default is dataclasses.MISSING or default is None or value is None:
             continue
         ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
-        if not ok or (isinstance(default, (int, float)) and isinstance(value, bool)):
+        if not ok or (isinstance(default, (int, float)) and not isinstance(default, bool) and isinstance(value, bool)):
             raise StudyError(f"{where}.{key}: expected {type(default).__name__}, got {value!r}")
     return data
 
@@ -212,6 +213,43 @@ def _validate(study: Study) -> None:
         raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets))
     study.world_impl.validate()
     _validate_languages(study)
+    _check_user_data(study)
+
+
+def _missing_user_data(study: Study, names) -> dict:
+    """{task: why its user-supplied data (e.g. CCGbank) cannot be read} over `names`."""
+    why = {n: study.world_impl.missing_data(REGISTRY[n]) for n in names if n in REGISTRY}
+    return {n: reason for n, reason in why.items() if reason}
+
+
+def _check_user_data(study: Study) -> None:
+    """Tasks without their user-supplied data fail now, not mid-grid (multitask may skip them if asked)."""
+    direct = _missing_user_data(study, [i for i in study.intermediate if i in REGISTRY])
+    if direct:
+        name, reason = next(iter(direct.items()))
+        raise StudyError(f"intermediate: {name} has no data ({reason}); remove it from `intermediate` or supply "
+                         f"it: {REGISTRY[name].source.note}")
+    if "multitask" not in study.intermediate:
+        return
+    mixed = _missing_user_data(study, study.multitask.tasks)
+    if mixed and not study.multitask.skip_missing:
+        name, reason = next(iter(mixed.items()))
+        raise StudyError(f"multitask.tasks: {name} has no data ({reason}); supply it "
+                         f"({REGISTRY[name].source.note}), remove it from multitask.tasks, or set "
+                         "`multitask: {skip_missing: true}` to mix only the tasks whose data is there")
+
+
+def _skip_missing(study: Study) -> Study:
+    """With `multitask.skip_missing`, the mixture is the listed tasks whose data is there (said at load)."""
+    if not study.multitask.skip_missing or "multitask" not in study.intermediate:
+        return study
+    missing = _missing_user_data(study, study.multitask.tasks)
+    if not missing:
+        return study
+    kept = [t for t in study.multitask.tasks if t not in missing]
+    warnings.warn(f"multitask: skipping {', '.join(f'{n} ({why})' for n, why in missing.items())} "
+                  f"(multitask.skip_missing); mixing {', '.join(kept) or 'nothing'}", stacklevel=3)
+    return dataclasses.replace(study, multitask=dataclasses.replace(study.multitask, tasks=kept))
 
 
 def _validate_languages(study: Study) -> None:
@@ -236,6 +274,8 @@ def study_from_dict(data: dict, name: str) -> Study:
         study = Study(**data)
     except TypeError as err:  # e.g. a mapping where a list belongs
         raise StudyError(f"study {name}: {err}") from None
+    _one_of([study.world], list(WORLDS), "world")
+    study = _skip_missing(study)
     _validate(study)
     return study
 

@@ -101,6 +101,16 @@ class HubWorld:
         path = self.study.data_dirs.get(task.name)
         return Path(path) if path else None
 
+    def missing_data(self, task) -> str:
+        """Why a user-supplied dataset (`source.local_files`, e.g. CCGbank) cannot be read; "" when it can."""
+        if not task.source.local_files:
+            return ""
+        root = self.data_root(task)
+        if root is None:
+            return f"no `data_dirs: {{{task.name}: DIR}}` entry"
+        absent = [f for f in task.source.local_files if not (root / f).is_file()]
+        return f"{', '.join(str(root / f) for f in absent)} not found" if absent else ""
+
     def pretrained(self, model: str, variant: str = "") -> str:
         return model  # a hub id or a local directory: nothing to build
 
@@ -227,6 +237,9 @@ class SandboxWorld:
 
     def hub_models(self) -> list[str]:
         return []
+
+    def missing_data(self, task) -> str:
+        return ""  # the world writes every dataset it has
 
     def train_rows_estimate(self, task, variant: str = "") -> tuple[int, str]:
         return self.settings(variant).train_size, ""  # world not built yet: its settings fix the English train size

@@ -25,6 +25,7 @@ class Source:
     revision: str | None = None  # hub revision, e.g. the parquet export of a script-only dataset
     data_dir: str | None = None  # sub-folder of a parquet export (one per config)
     note: str = ""  # how to obtain it when it is not on the hub (licensed data, dead links)
+    local_files: tuple = ()  # user-supplied data only: files (relative to its data_dirs entry) it cannot run without
 
     def config_for(self, lang: str) -> str | None:
         if self.config is None:
