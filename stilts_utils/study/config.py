@@ -109,8 +109,9 @@ class ProtocolSettings:
 
     # chunk F1 of the tagging targets (UD-POS, PAN-X): XTREME's seqeval 0.0.12, or "seqeval-1.2.2"
     tagging_f1: str = DEFAULT_TAGGING_F1
-    # targets XTREME trains on all of English train keeping the last checkpoint (TyDiQA-GoldP: no dev set):
-    # "xtreme" does the same; "held_out" trains on the first 90 % and selects on the held-out last 10 %
+    # targets for which XTREME keeps the last checkpoint (Task.xtreme_keeps_last: XQuAD, MLQA, TyDiQA-GoldP):
+    # "xtreme" does the same (TyDiQA on all of English train); "held_out" selects the checkpoint on held-out
+    # English data (SQuAD dev; TyDiQA: the last 10 % of English train, the first 90 % trains)
     selection: str = "xtreme"
 
     def __post_init__(self):

@@ -124,7 +124,7 @@ def _protocol_key(study, task) -> dict:
     key = {}
     if task.kind == "tagging":
         key["tagging_f1"] = study.protocol.tagging_f1
-    if task.xtreme_keeps_last and task.dev_from_train:
+    if task.xtreme_keeps_last:
         key["selection"] = study.protocol.selection
     return key
 

@@ -53,7 +53,7 @@ class Task:
     test_only: tuple = ()  # languages whose only split is test (e.g. UD-POS kk, th, tl, yo)
     scorer: str = ""  # metrics.METRICS name when the kind's default scorer does not apply (e.g. "mlqa")
     dev_from_train: float = 0.0  # hold out this tail share of English train as dev (no dev split exists)
-    xtreme_keeps_last: bool = False  # XTREME trains on all of English train and keeps the last checkpoint;
+    xtreme_keeps_last: bool = False  # XTREME keeps the last checkpoint (no selection; TyDiQA: all of en train);
     # done so under `protocol.selection: xtreme` (the default), `held_out` uses dev_from_train instead
     train_size: int = 0  # published English training rows; estimates steps when no local copy exists
     translated: Source | None = None  # machine-translated train sets of an intermediate task (RQ3)
