@@ -77,3 +77,23 @@ def test_family_sets_loader_and_pooling(tiny_model_dirs):
         config = load_config(str(path))
         assert is_t5(config) == (kind == "mt5")
         assert default_pooling(str(path), config) == ("mean" if kind == "mt5" else "cls")
+
+
+def test_online_an_uncached_id_is_judged_by_hub_metadata(monkeypatch, tmp_path):
+    import huggingface_hub
+    import huggingface_hub.constants
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    types = {"google-bert/bert-base-multilingual-cased": "bert", "openai-community/gpt2": "gpt2"}
+
+    def model_info(self, repo_id, **kw):
+        if repo_id not in types:
+            raise huggingface_hub.errors.RepositoryNotFoundError(repo_id)
+        return SimpleNamespace(config={"model_type": types[repo_id]})
+    monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
+    assert model_type_of("google-bert/bert-base-multilingual-cased") == "bert"
+    assert model_type_of("nobody/nothing") is None  # not found: the preflight says so
+    with pytest.raises(StudyError, match="'gpt2' model"):
+        _study(["openai-community/gpt2"])
