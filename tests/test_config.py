@@ -66,3 +66,20 @@ def test_phase3_overrides_apply_per_target():
     s = study(phase3_overrides={"xnli": {"epochs": 7}})
     assert s.target_settings("xnli").epochs == 7
     assert s.target_settings("udpos").epochs == s.phase3.epochs
+
+
+def test_protocol_settings_are_checked_and_key_only_the_targets_they_change():
+    from stilts_utils.study.identity import Pair, pair_key
+
+    base = {"world": "sandbox", "targets": ["xnli", "udpos", "xquad"], "sandbox": BASE.get("sandbox", {})}
+    default = study_from_dict(base, "p")
+    assert default.protocol.tagging_f1 == "seqeval-0.0.12" and default.protocol.selection == "xtreme"
+    for bad in ({"tagging_f1": "seqeval-2"}, {"selection": "best"}, {"chunking": "x"}):
+        with pytest.raises(StudyError, match="protocol"):
+            study_from_dict({**base, "protocol": bad}, "p")
+    other = study_from_dict({**base, "protocol": {"tagging_f1": "seqeval-1.2.2", "selection": "held_out"}}, "p")
+
+    def key(study, target):
+        return pair_key(study, Pair("sandbox-small", "", "none", "en", 1.0, target, 0))
+    assert key(default, "xnli") == key(other, "xnli")  # neither setting changes XNLI
+    assert key(default, "udpos") != key(other, "udpos") and key(default, "xquad") != key(other, "xquad")

@@ -120,10 +120,20 @@ def test_squad_v2_no_answer_semantics():
 
 def test_answers_from_squad_and_rows():
     data = {"data": [{"paragraphs": [{"qas": [{"id": "x", "answers": [{"text": "A", "answer_start": 0}]}]}]}]}
-    assert answers_from_squad(data) == {"x": ["A"]}
-    assert answers_from_squad(data["data"]) == {"x": ["A"]}
+    assert answers_from_squad(data) == [("x", ["A"])]
+    assert answers_from_squad(data["data"]) == [("x", ["A"])]
     assert answers_from_rows([{"id": "y", "answers": {"text": ["B", "C"], "answer_start": [0, 3]}}]) == \
-        {"y": ["B", "C"]}
+        [("y", ["B", "C"])]
+
+
+def test_repeated_question_ids_count_every_time_as_the_official_script():
+    qa = [{"id": "q", "answers": [{"text": "Paris", "answer_start": 0}]},
+          {"id": "q", "answers": [{"text": "Rome", "answer_start": 0}]}]
+    data = {"data": [{"paragraphs": [{"qas": qa}]}]}
+    gold = answers_from_squad(data)
+    assert gold == [("q", ["Paris"]), ("q", ["Rome"])]
+    assert squad_v1(gold, {"q": "Paris"}) == {"em": 50.0, "f1": 50.0}  # two questions, one right
+    assert mlqa(gold, {"q": "Rome"}, "en")["em"] == 50.0
 
 
 # ---- retrieval -------------------------------------------------------------------------------------------

@@ -14,10 +14,17 @@ from stilts_utils.data.preflight import check
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_real_study_offline_fails_fast_naming_the_model():
+def test_real_study_offline_fails_fast_naming_the_model(tmp_path):
+    import yaml
+
+    # the flagship study, with CCGbank supplied (without it, validation stops first: tests/test_ccg_optional.py)
+    data = yaml.safe_load((ROOT / "params" / "xtreme_xlmr_large.yaml").read_text())
+    data["data_dirs"]["ccg"] = str(ROOT / "tests" / "fixtures" / "data")
+    study_file = tmp_path / "xtreme_xlmr_large.yaml"
+    study_file.write_text(yaml.safe_dump(data))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": "/nonexistent-hf-home"}
     t0 = time.time()
-    proc = subprocess.run([sys.executable, "-m", "stilts_utils", "run", "params/xtreme_xlmr_large.yaml"],
+    proc = subprocess.run([sys.executable, "-m", "stilts_utils", "run", str(study_file)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert time.time() - t0 < 5
     assert proc.returncode == 2

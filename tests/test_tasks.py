@@ -34,7 +34,7 @@ CASES = {
     "wikiann": EN3 + [(lang, s) for lang in ("de", "ar") for s in ("dev", "test")],
     "xquad": [("en", "test"), ("de", "test"), ("zh", "test")],
     "mlqa": [(lang, s) for lang in ("en", "zh", "de") for s in ("dev", "test")],
-    "tydiqa": EN3 + [("ar", "test")],
+    "tydiqa": [("en", "train"), ("en", "test"), ("ar", "test")],  # no dev: XTREME keeps the last checkpoint
     "xcopa": [(lang, s) for lang in ("zh", "it") for s in ("dev", "test")],
     "bucc2018": [(lang, s) for lang in ("de", "zh") for s in ("dev", "test")],
     "tatoeba": [("de", "test"), ("zh", "test")],
@@ -111,7 +111,8 @@ def test_every_task_has_fixtures():
         assert langs <= set(task.languages) | {"en"}, name
         assert {s for _, s in cases} >= set(task.eval_splits), name  # every scored split is exercised
         if task.trains and task.train_task == name:
-            assert ("en", "train") in cases and ("en", "dev") in cases, name
+            assert ("en", "train") in cases, name
+            assert ("en", "dev") in cases or task.xtreme_keeps_last, name  # held-out dev: its own test
 
 
 def _check_rows(task, rows, lang):
@@ -313,13 +314,21 @@ def test_ccg_rejects_malformed_lines(tmp_path):
         ccg_tags(REGISTRY["ccg"], tmp_path)
 
 
-def test_tydiqa_trains_on_english_only_and_selects_on_held_out_train(fixture_rows):
-    train, dev = fixture_rows("tydiqa", "en", "train"), fixture_rows("tydiqa", "en", "dev")
+def test_tydiqa_trains_on_all_english_train_by_default_and_held_out_is_a_setting(fixture_rows, fixture_study):
+    from stilts_utils.data.loading import load_split
+    from stilts_utils.study.config import ProtocolSettings
+
     raw = [line for line in (FIXTURES / "tydiqa/en/train.jsonl").read_text().splitlines()]
     n_english = sum('"id": "english-' in line for line in raw)
     assert n_english < len(raw)  # the fixture mixes languages, as the hub split does
+    train = fixture_rows("tydiqa", "en", "train")  # XTREME: every English train row, last checkpoint
+    assert len(train) == n_english and all(i.startswith("english-") for i in train["id"])
+    held = SimpleNamespace(**vars(fixture_study), protocol=ProtocolSettings(selection="held_out"))
+    train, dev = load_split("tydiqa", "en", "train", held), load_split("tydiqa", "en", "dev", held)
     assert all(i.startswith("english-") for i in list(train["id"]) + list(dev["id"]))
     assert len(dev) == 1 and len(train) == n_english - 1 and not set(train["id"]) & set(dev["id"])
+    assert ProtocolSettings().keeps_last(REGISTRY["tydiqa"]) and not ProtocolSettings("seqeval-0.0.12",
+                                                                                      "held_out").keeps_last(REGISTRY["tydiqa"])
     for lang in ("en", "ar"):
         ids = list(fixture_rows("tydiqa", lang, "test")["id"])
         assert ids and all(i.startswith(TYDIQA_NAMES[lang] + "-") for i in ids)

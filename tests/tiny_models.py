@@ -1,7 +1,9 @@
 """Tiny random models for offline tests: a tokenizer trained on the fixture text, 2 layers of hidden size 32.
 
 `build_tiny_model(kind, out_dir)` writes a directory that `stilts_utils.model.encoders.load_encoder` and
-`load_tokenizer` read without the hub. The tokenizers mimic the real ones' special-token layout: BERT
+`load_tokenizer` read without the hub. `build_spm_model(kind, out_dir)` writes one as the mT5 and mDeBERTa
+hub repos ship it: a SentencePiece model (spiece.model / spm.model) and configs, no tokenizer.json, so
+loading converts it (which needs `protobuf`). The tokenizers mimic the real ones' special-token layout: BERT
 WordPiece `[CLS] a [SEP] b [SEP]`, XLM-R Unigram `<s> a </s></s> b </s>`, mDeBERTa Unigram `[CLS] a [SEP] b
 [SEP]`, mT5 Unigram `a </s> b </s>` (no CLS).
 """
@@ -137,4 +139,63 @@ def build_tiny_model(kind: str, out_dir) -> Path:
     tokenizer = _tokenizer(kind)
     _model(kind, tokenizer).save_pretrained(out)
     tokenizer.save_pretrained(out)
+    return out
+
+
+# ---- SentencePiece-only directories (as google/mt5-* and microsoft/mdeberta-v3-base ship them) ------------
+
+SPM_KINDS = ("mt5-spm", "deberta-v2-spm")
+SPM_LAYOUT = {  # model file name, special pieces (id order), tokenizer_config.json as the hub repos have it
+    "mt5-spm": ("spiece.model", {"pad_piece": "<pad>", "eos_piece": "</s>", "unk_piece": "<unk>"},
+                {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>", "extra_ids": 0,
+                 "tokenizer_class": "T5Tokenizer"}),
+    "deberta-v2-spm": ("spm.model", {"pad_piece": "[PAD]", "bos_piece": "[CLS]", "eos_piece": "[SEP]",
+                                     "unk_piece": "[UNK]"},
+                       {"do_lower_case": False, "vocab_type": "spm"}),
+}
+
+
+def _train_spm(kind: str) -> bytes:
+    import io
+
+    import sentencepiece as spm
+
+    _, pieces, _ = SPM_LAYOUT[kind]
+    ids = ({"pad_id": 0, "eos_id": 1, "unk_id": 2, "bos_id": -1} if kind == "mt5-spm"
+           else {"pad_id": 0, "bos_id": 1, "eos_id": 2, "unk_id": 3, "user_defined_symbols": ["[MASK]"]})
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(fixture_texts()), model_writer=buf, vocab_size=VOCAB_SIZE,
+                                   model_type="unigram", hard_vocab_limit=False, character_coverage=1.0,
+                                   num_threads=1, minloglevel=2, **ids, **pieces)
+    return buf.getvalue()
+
+
+def build_spm_model(kind: str, out_dir) -> Path:
+    """A SentencePiece model trained on the fixture text plus a random 2-layer encoder, without tokenizer.json."""
+    import torch
+    from transformers import DebertaV2Config, DebertaV2Model, MT5Config, MT5EncoderModel
+
+    if kind not in SPM_KINDS:
+        raise ValueError(f"unknown SentencePiece model kind {kind!r}; known: {SPM_KINDS}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model_file, _, tokenizer_config = SPM_LAYOUT[kind]
+    proto = _train_spm(kind)
+    (out / model_file).write_bytes(proto)
+    (out / "tokenizer_config.json").write_text(json.dumps(tokenizer_config))
+    import sentencepiece as spm
+
+    vocab = spm.SentencePieceProcessor(model_proto=proto).get_piece_size()
+    torch.manual_seed(0)
+    if kind == "mt5-spm":
+        model = MT5EncoderModel(MT5Config(vocab_size=vocab, d_model=32, d_kv=16, d_ff=64, num_layers=2, num_heads=2,
+                                          pad_token_id=0, eos_token_id=1, decoder_start_token_id=0))
+    else:
+        model = DebertaV2Model(DebertaV2Config(vocab_size=vocab, hidden_size=32, num_hidden_layers=2,
+                                               num_attention_heads=2, intermediate_size=64, pad_token_id=0,
+                                               max_position_embeddings=512, relative_attention=True,
+                                               position_buckets=64, pos_att_type=["p2c", "c2p"],
+                                               position_biased_input=False, type_vocab_size=0))
+    model.save_pretrained(out)
+    assert not (out / "tokenizer.json").exists()
     return out

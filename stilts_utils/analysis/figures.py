@@ -10,6 +10,7 @@ import numpy as np
 import seaborn as sns
 
 from .effects import TIERS, average_seeds, correlate, one_row_per_unit
+from .seeds import pooled
 
 FORMATS = {"pdf": None, "png": 200, "svg": None}  # extension -> dpi (None: vector)
 
@@ -27,7 +28,7 @@ def save_figure(fig, out_dir, name):
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.{ext}" for ext in FORMATS]
     for path in paths:
-        fig.savefig(path, dpi=FORMATS[path.suffix[1:]] or "figure")
+        fig.savefig(path, dpi=FORMATS[path.suffix[1:]] or "figure", bbox_inches="tight")
     return paths
 
 
@@ -59,10 +60,14 @@ def gain_heatmap(gains, value="gain"):
     cells = average_seeds(gains, value)
     one_row_per_unit(cells, ["intermediate", "target", "language"])
     table = cells.pivot_table(index="intermediate", columns="target", values=value)
+    sure = pooled(gains, value).pivot_table(index="intermediate", columns="target", values="distinguishable",
+                                            aggfunc="any").reindex_like(table).fillna(False).astype(bool)
+    text = table.map(lambda v: f"{v:.1f}") + sure.map(lambda s: "*" if s else "")
     fig, ax = plt.subplots(figsize=(1.5 + 0.8 * table.shape[1], 1 + 0.45 * table.shape[0]))
-    sns.heatmap(table, annot=True, fmt=".1f", center=0, cmap="RdBu_r", ax=ax,
+    sns.heatmap(table, annot=text, fmt="", center=0, cmap="RdBu_r", ax=ax,
                 cbar_kws={"label": f"mean {value} (points)"})
-    ax.set(xlabel="target task", ylabel="intermediate task", title="Mean gain over languages")
+    ax.set(xlabel="target task", ylabel="intermediate task",
+           title="Mean gain over languages\n(* = 95 % CI over seeds and languages excludes 0)")
     return fig
 
 
@@ -98,8 +103,14 @@ def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=Non
         for level, sub in levels:
             label = None if level is None else f"{level} ({_rho_text(sub, x, y)})"
             sns.regplot(data=sub, x=x, y=y, ax=ax, label=label, ci=None, scatter_kws={"s": 18})
+            if {"ci_low", "ci_high"} <= set(sub.columns):  # 95 % CI over seeds of each language's value
+                err = np.abs(sub[["ci_low", "ci_high"]].to_numpy().T - sub[y].to_numpy())
+                ax.errorbar(sub[x], sub[y], yerr=np.nan_to_num(err), fmt="none", lw=0.7, alpha=0.6,
+                            color=ax.lines[-1].get_color() if ax.lines else None)
             for row in sub.itertuples():
                 ax.annotate(row.language, (getattr(row, x), getattr(row, y)), fontsize=6, alpha=0.7)
+        if y == "gain":
+            ax.axhline(0, color="grey", lw=0.8, ls="--")  # no gain
         title = f"{panel}" + (f": {_rho_text(part, x, y)}" if hue is None else "")
         ax.set(title=title, xlabel=x.replace("_", " "), ylabel=ylabel or y)
         if hue is not None:

@@ -53,7 +53,7 @@ def _uncertainty(study) -> dict:
 def _volume(study) -> dict:
     out = {}
     gains = rd.cross_lingual(rd.main_slice(study, study.gains))
-    units = effects.average_seeds(gains) if len(gains) else gains
+    units = _with_seed_ci(effects.average_seeds(gains), gains) if len(gains) else gains
     if units.empty:
         none = rd.too_few("gain vs volume", 0, "no intermediate rows outside en with a matching baseline")
         for name in ("gain_heatmap", "gain_vs_volume"):
@@ -69,6 +69,13 @@ def _volume(study) -> dict:
         rd.add_table(study, out, "volume_regression", _regressions(units))
     rd.add_table(study, out, "scores", score_table(study))
     return out
+
+
+def _with_seed_ci(units, gains) -> pd.DataFrame:
+    """Seed-mean units with the 95 % CI over seeds of each (configuration, language) gain."""
+    ci = seeds.per_language(gains)
+    keys = [c for c in [*seeds.CONFIG, "language"] if c in units.columns and c in ci.columns]
+    return units.merge(ci[[*keys, "ci_low", "ci_high"]], on=keys, how="left", validate="1:1")
 
 
 def _regressions(units) -> pd.DataFrame:

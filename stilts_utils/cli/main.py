@@ -58,7 +58,8 @@ def _tasks(args) -> int:
 def _score(args) -> int:
     from ..evaluation.submission import main
 
-    return main([args.predictions, args.labels] + (["--output", args.output] if args.output else []))
+    extra = (["--output", args.output] if args.output else []) + ["--tagging-f1", args.tagging_f1]
+    return main([args.predictions, args.labels, *extra])
 
 
 def _export(args) -> int:
@@ -142,6 +143,8 @@ def _user_errors() -> tuple:
 
 
 def main(argv=None) -> int:
+    from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
+
     parser = _Parser(prog="python -m stilts_utils")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run a study: phase 1-3 notebooks, results table, analysis")
@@ -156,6 +159,8 @@ def main(argv=None) -> int:
     p.add_argument("predictions")
     p.add_argument("labels")
     p.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
+    p.add_argument("--tagging-f1", default=DEFAULT_TAGGING_F1, choices=TAGGING_F1,
+                   help="chunk F1 of UD-POS/PAN-X: XTREME's seqeval 0.0.12 (default) or the current seqeval")
     p.set_defaults(fn=_score)
     p = sub.add_parser("export", help="re-run a study's analysis notebooks: every figure and table")
     p.add_argument("study", help="params/<study>.yaml")

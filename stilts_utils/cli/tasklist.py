@@ -7,13 +7,20 @@ from ..model.kinds import kind_of
 from ..tasks import REGISTRY
 
 
+def _selects_on(t) -> str:
+    if not t.trains:
+        return "dev threshold" if t.mining else "-"
+    dev = t.select_task + " en dev"
+    return f"last step (held_out: {dev})" if t.xtreme_keeps_last else dev
+
+
 def task_table() -> pd.DataFrame:
     rows = []
     for name, t in REGISTRY.items():
         rows.append({
             "task": name, "benchmark": t.benchmark, "role": t.role, "type": t.kind, "metric": f"{t.metric} ({kind_of(t).scorer(t) if t.trains else 'retrieval'})",
             "trains on": (t.train_task + " (en)") if t.trains else "-",
-            "selects on": (t.select_task + " en dev") if t.trains else ("dev threshold" if t.mining else "-"),
+            "selects on": _selects_on(t),
             "eval splits": "/".join(t.eval_splits),
             "languages": len(t.languages) if t.role == "target" else "en",
             "data": t.source.hf_id + (f" [{t.source.config}]" if t.source.config else ""),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..study.config import ProtocolSettings
 from ..tasks import REGISTRY, Task
 from .hub import read_source
 from .readers import READERS
@@ -20,7 +21,7 @@ def load_split(task_name: str, lang: str, split: str, study, variant: str = ""):
     task = REGISTRY[task_name]
     if split not in SPLITS:
         raise ValueError(f"split {split!r} is not one of {SPLITS}")
-    held_out = task.dev_from_train > 0 and split in ("train", "dev")
+    held_out = split in ("train", "dev") and _holds_out(study, task)
     raw = load_raw(task, lang, "train" if held_out else split, study, variant)
     if task.filter_language is not None:
         raw = raw.filter(lambda row: task.filter_language(row, lang))
@@ -31,6 +32,12 @@ def load_split(task_name: str, lang: str, split: str, study, variant: str = ""):
         return raw
     return raw.map(task.to_canonical, batched=True, with_indices=True, remove_columns=raw.column_names,
                    desc=f"{task_name}/{lang}/{split}")
+
+
+def _holds_out(study, task: Task) -> bool:
+    """A tail of English train is the dev split (`protocol.selection`; XTREME's protocol by default)."""
+    protocol = getattr(study, "protocol", None) or ProtocolSettings()  # a bare study object: the default
+    return protocol.holds_out(task)
 
 
 def cap_rows(rows, n: int, seed: int | None = None):

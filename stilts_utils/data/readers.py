@@ -31,15 +31,20 @@ def read_bucc(task, lang: str, split: str, root):
     for path in paths.values():
         if root is None or not path.is_file():
             raise _missing(task, path, root)
-    gold = dict(_read_ids(paths["gold"]))  # src_id -> trg_id
-    back = {t: s for s, t in gold.items()}
+    # Every gold line counts (as xtreme's bucc_f1, a set of lines): a source id may have several targets, so
+    # a row's `gold` is its partners' ids joined by spaces (BUCC ids hold no whitespace), "" for none.
+    pairs = list(dict.fromkeys(_read_ids(paths["gold"])))
+    links = {"src": {}, "trg": {}}
+    for s, t in pairs:
+        links["src"].setdefault(s, []).append(t)
+        links["trg"].setdefault(t, []).append(s)
     rows = {"side": [], "id": [], "text": [], "gold": []}
-    for side, ext, links in (("src", lang, gold), ("trg", "en", back)):
+    for side, ext in (("src", lang), ("trg", "en")):
         for sid, text in _read_ids(paths[ext]):
             rows["side"].append(side)
             rows["id"].append(sid)
             rows["text"].append(text)
-            rows["gold"].append(links.get(sid, ""))
+            rows["gold"].append(" ".join(links[side].get(sid, [])))
     return datasets.Dataset.from_dict(rows)
 
 

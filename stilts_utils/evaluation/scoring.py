@@ -12,8 +12,9 @@ from ..model.kinds.retrieval import embed, sides
 from . import submission
 
 
-def score(task, lang: str, preds, gold) -> dict:
-    return kind_of(task).score(task, lang, preds, gold)
+def score(task, lang: str, preds, gold, **options) -> dict:
+    """Metrics of predictions; `options` are the study's scorer options (`protocol.score_options()`)."""
+    return kind_of(task).score(task, lang, preds, gold, **options)
 
 
 def headline(task, scores: dict) -> float:
@@ -24,7 +25,7 @@ def predict_and_score(study, task, net, tokenizer, settings, lang, split, varian
     kind = kind_of(task)
     rows = cap_rows(load_split(task.name, lang, split, study, variant), cap)
     preds = kind.predict(net, kind.featurize(rows, tokenizer, task, settings), rows, task, tokenizer, settings)
-    return preds, score(task, lang, preds, kind.gold(rows, task))
+    return preds, score(task, lang, preds, kind.gold(rows, task), **study.protocol.score_options())
 
 
 def english_dev(study, task, net, tokenizer, settings, variant="") -> dict:
@@ -77,7 +78,8 @@ def retrieval(study, pair, task, encoder, tokenizer, out_dir) -> dict:
         xx = _embed_side(encoder, tokenizer, got["src"]["text"], study)
         en = _embed_side(encoder, tokenizer, got["trg"]["text"], study)
         scores[(lang, "test")] = tatoeba_scores(xx, en)
-        submission.write_predictions(out_dir, task.name, lang, [int(i) for i in nearest(en, xx)])
+        submission.write_predictions(out_dir, task.name, lang,
+                                     submission.tatoeba_lines(got["trg"]["text"], nearest(en, xx)))
     return scores
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1  # names only: no metric import
 from ..tasks import REGISTRY
 from .xtreme import TASK2LANGS, xtreme_scores
 
@@ -40,6 +41,22 @@ def prediction_path(root: str | Path, task: str, lang: str) -> Path:
 
 
 # ---- writing ------------------------------------------------------------------------------------------
+
+def tatoeba_order(en_texts: Sequence[str]) -> list[int]:
+    """Rows of the English side in the order of XTREME's Tatoeba files.
+
+    xtreme utils_preprocess.py (tatoeba_preprocess) writes the English side sorted alphabetically (by the
+    stripped line, a stable sort) and keeps the other side in its own order; its retrieval
+    (utils_retrieve.similarity_search) indexes the non-English sentences and queries with the English ones.
+    So line j of a submission and of XTREME's label file belongs to the j-th English sentence in that
+    sorted order, and holds an index into the non-English sentences in their data order."""
+    return sorted(range(len(en_texts)), key=lambda i: en_texts[i].strip())
+
+
+def tatoeba_lines(en_texts: Sequence[str], found: Sequence[int]) -> list[int]:
+    """Tatoeba predictions in XTREME's order: `found[i]` is the non-English row retrieved by English row i."""
+    return [int(found[i]) for i in tatoeba_order(en_texts)]
+
 
 def _lines_text(values: Sequence) -> str:
     return "".join(f"{v}\n" for v in values)
@@ -165,30 +182,32 @@ def _read_pairs_pair(pred_file: Path, label_file: Path) -> tuple:
     return pairs(pred_file), pairs(label_file)
 
 
-def _score_lines(pred, gold, task: str, lang: str, files) -> dict:
+def _score_lines(pred, gold, task: str, lang: str, files, **options) -> dict:
     from ..metrics.classification import accuracy
 
     return accuracy(gold, pred)
 
 
-def _score_tags(pred, gold, task: str, lang: str, files) -> dict:
+def _score_tags(pred, gold, task: str, lang: str, files, tagging_f1: str = DEFAULT_TAGGING_F1,
+                **options) -> dict:
     from ..metrics.tagging import tagging_scores
 
     try:
-        return tagging_scores(gold, pred)
+        return tagging_scores(gold, pred, tagging_f1=tagging_f1)
     except ValueError as err:
         raise SubmissionError(f"{files[0]} vs {files[1]}: {err}") from None
 
 
-def _score_qa(pred, labels, task: str, lang: str, files) -> dict:
+def _score_qa(pred, labels, task: str, lang: str, files, **options) -> dict:
     from ..metrics import METRICS
     from ..metrics.qa import answers_from_squad
     from ..model.kinds import kind_of
 
-    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](answers_from_squad(labels), pred, lang=lang)
+    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](answers_from_squad(labels), pred, lang=lang,
+                                                                   **options)  # repeated ids kept
 
 
-def _score_pairs(pred, gold, task: str, lang: str, files) -> dict:
+def _score_pairs(pred, gold, task: str, lang: str, files, **options) -> dict:
     from ..metrics.retrieval import pair_prf
 
     return pair_prf(gold, pred)
@@ -207,17 +226,19 @@ def read_file_pair(pred_file: str | Path, label_file: str | Path, task: str, lan
     return FORMATS[formats()[task]][0](pred_file, label_file)
 
 
-def score_file(pred_file: str | Path, label_file: str | Path, task: str, lang: str) -> dict:
-    """Metrics of one language's prediction file against its label file (0-100)."""
+def score_file(pred_file: str | Path, label_file: str | Path, task: str, lang: str, **options) -> dict:
+    """Metrics of one language's prediction file against its label file (0-100).
+
+    options: scorer options, e.g. tagging_f1="seqeval-1.2.2" (XTREME's seqeval 0.0.12 by default)."""
     pred, gold = read_file_pair(pred_file, label_file, task, lang)
-    return FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file))
+    return FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file), **options)
 
 
 def _subdirs(root: Path) -> set[str]:
     return {p.name for p in root.iterdir() if p.is_dir()}
 
 
-def score_folder(pred_dir: str | Path, label_dir: str | Path) -> pd.DataFrame:
+def score_folder(pred_dir: str | Path, label_dir: str | Path, **options) -> pd.DataFrame:
     """Tidy scores (task, language, metric, value) of every XTREME task present in both folders.
 
     Like evaluate.py, a task present in both folders must have every one of its languages. Folders that
@@ -237,7 +258,7 @@ def score_folder(pred_dir: str | Path, label_dir: str | Path) -> pd.DataFrame:
     read = [read_file_pair(pred, gold, task, lang) for task, lang, pred, gold in files]  # every file checked first
     rows = []
     for (task, lang, pred_file, label_file), (pred, gold) in zip(files, read):
-        scores = FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file))
+        scores = FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file), **options)
         rows += [{"task": task, "language": lang, "metric": m, "value": float(v)} for m, v in scores.items()]
     df = pd.DataFrame(rows, columns=["task", "language", "metric", "value"])
     df.attrs["notes"] = _folder_notes(in_pred, in_label)
@@ -293,11 +314,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("predictions", help="folder with <task>/test-<lang>.{tsv,json}")
     parser.add_argument("labels", help="folder with the same layout holding the gold labels")
     parser.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
+    parser.add_argument("--tagging-f1", default=DEFAULT_TAGGING_F1, choices=TAGGING_F1,
+                        help="chunk F1 of UD-POS/PAN-X: XTREME's seqeval 0.0.12 (default) or the current seqeval")
     args = parser.parse_args(argv)
     out = Path(args.output) if args.output else None
     if out is not None and (out.suffix not in (".csv", ".parquet") or not out.parent.is_dir() or out.is_dir()):
         raise SubmissionError(f"--output {args.output!r}: allowed: a .csv or .parquet file in an existing folder")
-    df = score_folder(args.predictions, args.labels)
+    df = score_folder(args.predictions, args.labels, tagging_f1=args.tagging_f1)
     print(format_report(df), end="")
     if out is not None:
         df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)

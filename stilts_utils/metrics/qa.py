@@ -1,7 +1,9 @@
 """Extractive QA scores: SQuAD v1.1 (XQuAD, TyDiQA-GoldP), SQuAD v2.0 and MLQA, all EM/F1 on 0-100.
 
-Gold is `{question_id: [answer texts]}`, predictions `{question_id: answer text}`. A question with no
-prediction scores 0 and still counts (official scripts); predictions for unknown ids are ignored. Each
+Gold is a sequence of `(question_id, [answer texts])` pairs (or a mapping of them), predictions
+`{question_id: answer text}`. Every gold question counts once per occurrence, a repeated id included (the
+official scripts loop over the questions of the file, not over distinct ids); a question with no
+prediction scores 0 and still counts; predictions for unknown ids are ignored. Each
 score is the max over the gold answers. The normalisations are rewritten here from the official
 evaluation scripts' documented behaviour so that our numbers compare with published ones; where those
 scripts have a quirk we keep it and say so.
@@ -12,7 +14,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence, Union
 
 _ASCII_PUNCT = frozenset(string.punctuation)
 _EN_ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -61,6 +63,15 @@ def normalize_mlqa(text: str, lang: str) -> str:
     return " ".join(text.split())
 
 
+Gold = Union[Mapping[str, Sequence[str]], Sequence[tuple[str, Sequence[str]]]]
+
+
+def gold_items(gold: Gold) -> list[tuple[str, list[str]]]:
+    """(question_id, answers) per gold question, in order, repeated ids kept."""
+    items = gold.items() if isinstance(gold, Mapping) else gold
+    return [(qid, list(answers)) for qid, answers in items]
+
+
 def _overlap_f1(pred_tokens: list[str], gold_tokens: list[str]) -> float:
     common = Counter(pred_tokens) & Counter(gold_tokens)
     same = sum(common.values())
@@ -77,11 +88,11 @@ def _v2_f1(pred_tokens: list[str], gold_tokens: list[str]) -> float:
     return _overlap_f1(pred_tokens, gold_tokens)
 
 
-def _score(gold: Mapping[str, Sequence[str]], pred: Mapping[str, str],
+def _score(gold: Gold, pred: Mapping[str, str],
            normalize: Callable[[str], str], f1_fn: Callable = _overlap_f1) -> tuple[list, list]:
     """Per-question (EM, F1) in 0-1, max over gold answers; missing predictions score 0."""
     ems, f1s = [], []
-    for qid, answers in gold.items():
+    for qid, answers in gold_items(gold):
         if not answers:
             raise ValueError(f"question {qid!r} has no gold answer; use squad_v2 for unanswerable questions")
         if qid not in pred:
@@ -101,26 +112,26 @@ def _mean100(values: list) -> float:
     return 100.0 * sum(values) / len(values)
 
 
-def squad_v1(gold: Mapping[str, Sequence[str]], pred: Mapping[str, str]) -> dict:
+def squad_v1(gold: Gold, pred: Mapping[str, str]) -> dict:
     """Official SQuAD v1.1 EM/F1 (XQuAD and TyDiQA-GoldP in XTREME)."""
     ems, f1s = _score(gold, pred, normalize_squad)
     return {"em": _mean100(ems), "f1": _mean100(f1s)}
 
 
-def mlqa(gold: Mapping[str, Sequence[str]], pred: Mapping[str, str], lang: str) -> dict:
+def mlqa(gold: Gold, pred: Mapping[str, str], lang: str) -> dict:
     """Official MLQA EM/F1 with the answer language's normalisation."""
     ems, f1s = _score(gold, pred, lambda s: normalize_mlqa(s, lang))
     return {"em": _mean100(ems), "f1": _mean100(f1s)}
 
 
-def squad_v2(gold: Mapping[str, Sequence[str]], pred: Mapping[str, str]) -> dict:
+def squad_v2(gold: Gold, pred: Mapping[str, str]) -> dict:
     """Official SQuAD v2.0 EM/F1 without a no-answer threshold: the prediction "" means "no answer".
 
     A question is unanswerable when it has no gold answer that normalises to something non-empty.
     Adds has_ans_/no_ans_ breakdowns (no_ans F1 equals no_ans EM, so only EM is given)."""
-    gold = {qid: [a for a in answers if normalize_squad(a)] or [""] for qid, answers in gold.items()}
+    gold = [(qid, [a for a in answers if normalize_squad(a)] or [""]) for qid, answers in gold_items(gold)]
     ems, f1s = _score(gold, pred, normalize_squad, _v2_f1)
-    has_ans = [gold[qid] != [""] for qid in gold]
+    has_ans = [answers != [""] for _, answers in gold]
     out = {"em": _mean100(ems), "f1": _mean100(f1s)}
     if any(has_ans):
         out["has_ans_em"] = _mean100([e for e, h in zip(ems, has_ans) if h])
@@ -130,13 +141,14 @@ def squad_v2(gold: Mapping[str, Sequence[str]], pred: Mapping[str, str]) -> dict
     return out
 
 
-def answers_from_squad(data) -> dict[str, list[str]]:
-    """SQuAD-format json (the whole file, or its "data" list of articles) -> {id: [answer texts]}."""
-    articles = data["data"] if isinstance(data, dict) else data
-    return {qa["id"]: [a["text"] for a in qa["answers"]]
-            for article in articles for paragraph in article["paragraphs"] for qa in paragraph["qas"]}
+def answers_from_squad(data) -> list[tuple[str, list[str]]]:
+    """SQuAD-format json (the whole file, or its "data" list of articles) -> [(id, [answer texts])], one
+    pair per question in file order (a repeated id is kept: the official scripts count it every time)."""
+    articles = data["data"] if isinstance(data, dict) and "data" in data else data
+    return [(qa["id"], [a["text"] for a in qa["answers"]])
+            for article in articles for paragraph in article["paragraphs"] for qa in paragraph["qas"]]
 
 
-def answers_from_rows(rows: Iterable[Mapping]) -> dict[str, list[str]]:
-    """Hugging Face SQuAD-schema rows (id, answers {text, answer_start}) -> {id: [answer texts]}."""
-    return {row["id"]: list(row["answers"]["text"]) for row in rows}
+def answers_from_rows(rows: Iterable[Mapping]) -> list[tuple[str, list[str]]]:
+    """Hugging Face SQuAD-schema rows (id, answers {text, answer_start}) -> [(id, [answer texts])], per row."""
+    return [(row["id"], list(row["answers"]["text"])) for row in rows]

@@ -1,19 +1,26 @@
-"""Pretrained encoders (phase 1): which ones we know, how to load them, how big they are.
+"""Pretrained encoders (phase 1): how to load them and how big they are.
 
-Any encoder that `AutoModel` loads works; mT5/T5 load only their encoder stack. The models a study may
-name without a local path are listed in `study/worlds.py`; sizes are read from each model's config.
+Any model of a supported architecture family (`study/worlds.py` FAMILIES, found from the config's
+`model_type`) works, hub id or local directory; mT5/T5 load only their encoder stack. Sizes are read from
+each model's config.
 """
 from __future__ import annotations
 
 from ..data.hub import ModelUnavailable, hub_reachable, model_help
-from ..study.worlds import MODELS
+from ..study.worlds import FAMILIES, REMOTE_CODE_FAMILY, family_of
 
 # Retrieval uses hidden_states[14] of XLM-R Large's 24 layers (jiant/XTREME); other depths scale it.
 RETRIEVAL_LAYER_FRACTION = 14 / 24
 
 
+def family(config) -> dict:
+    """The architecture family of a loaded config (a trust_remote_code model: AutoModel, cls pooling)."""
+    name = family_of(getattr(config, "model_type", ""))
+    return FAMILIES[name] if name else REMOTE_CODE_FAMILY
+
+
 def is_t5(config) -> bool:
-    return getattr(config, "model_type", "") in ("t5", "mt5", "umt5")
+    return family(config)["loader"] == "t5-encoder"
 
 
 def load_config(name_or_path: str, trust_remote_code: bool = False):
@@ -62,6 +69,5 @@ def retrieval_layer(config, layer: int = -1) -> int:
 
 
 def default_pooling(name_or_path: str, config) -> str:
-    if name_or_path in MODELS:
-        return MODELS[name_or_path]["pooling"]
-    return "mean" if is_t5(config) else "cls"
+    """Pooling of the classification head: the family's (mean for T5-family encoders, else the first token)."""
+    return family(config)["pooling"]

@@ -178,15 +178,24 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
                      pair.seed)
     feats = kind.featurize(train, tokenizer, task, s3)
     select = _task(task.select_task, study, pair.variant)
+    score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
+    result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
+                 score_fn=score_fn)
+    scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
+    scores[("en", "select")] = {"best_step": result.best_step}  # the last step when no selection is made
+    if result.best_score is not None:
+        scores[("en", "select")]["selection_" + select.metric] = result.best_score
+    return scores, result.steps
+
+
+def _dev_score_fn(study, pair, select, net, tokenizer, s3):
+    """The English-dev headline score of `net`, for checkpoint selection."""
+    kind = kind_of(select)
     dev = cap_rows(load_split(select.name, "en", "dev", study, pair.variant), s3.eval_subset, pair.seed)
     dev_feats = kind.featurize(dev, tokenizer, select, s3)
 
     def score_fn():
         preds = kind.predict(net, dev_feats, dev, select, tokenizer, s3)
-        return scoring.headline(select, scoring.score(select, "en", preds, kind.gold(dev, select)))
-
-    result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
-                 score_fn=score_fn)
-    scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
-    scores[("en", "select")] = {"selection_" + select.metric: result.best_score, "best_step": result.best_step}
-    return scores, result.steps
+        return scoring.headline(select, scoring.score(select, "en", preds, kind.gold(dev, select),
+                                                      **study.protocol.score_options()))
+    return score_fn

@@ -11,11 +11,13 @@ import functools
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
+from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
 from .worlds import WORLDS
@@ -39,6 +41,7 @@ def _default(f):
 def _type_name(value) -> str:
     return {str: "a string", list: "a list", dict: "a mapping", bool: "a boolean", int: "an integer",
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+SELECTIONS = ("xtreme", "held_out")
 
 
 def _check_fields(cls, data: dict, where: str) -> dict:
@@ -59,7 +62,8 @@ def _check_fields(cls, data: dict, where: str) -> dict:
         if value is None:
             raise StudyError(f"{path}: null is not allowed; expected {_type_name(default)}", key=path)
         ok = isinstance(value, type(default)) or (isinstance(default, float) and isinstance(value, int))
-        if not ok or (isinstance(default, (int, float)) and isinstance(value, bool)):
+        if not ok or (isinstance(default, (int, float)) and not isinstance(default, bool)
+                       and isinstance(value, bool)):
             hint = f" (write {key}: [{value}])" if isinstance(default, list) and isinstance(value, (str, int, float)) else ""
             raise StudyError(f"{path}: expected {_type_name(default)}, got {_type_name(value)} {value!r}{hint}",
                              key=path)
@@ -158,9 +162,40 @@ class MultitaskSettings:
     tasks: list = field(default_factory=list)  # intermediate tasks mixed by `multitask`
     cap: int = 0  # sample proportional to min(N, cap); 0 = no cap
     temperature: float = 1.0  # p ∝ min(N, cap) ** (1 / temperature)
+    skip_missing: bool = False  # run over the tasks whose data is there (e.g. no CCGbank) instead of failing
 
     def __post_init__(self):
         _check_ranges(self, MULTITASK_RANGES)
+
+
+@dataclass(frozen=True)
+class ProtocolSettings:
+    """Where XTREME's protocol and ours may differ, each as a named setting; the defaults are XTREME's."""
+
+    # chunk F1 of the tagging targets (UD-POS, PAN-X): XTREME's seqeval 0.0.12, or "seqeval-1.2.2"
+    tagging_f1: str = DEFAULT_TAGGING_F1
+    # targets for which XTREME keeps the last checkpoint (Task.xtreme_keeps_last: XQuAD, MLQA, TyDiQA-GoldP):
+    # "xtreme" does the same (TyDiQA on all of English train); "held_out" selects the checkpoint on held-out
+    # English data (SQuAD dev; TyDiQA: the last 10 % of English train, the first 90 % trains)
+    selection: str = "xtreme"
+
+    def __post_init__(self):
+        if self.tagging_f1 not in TAGGING_F1:
+            raise StudyError(f"protocol.tagging_f1 {self.tagging_f1!r} is not one of {', '.join(TAGGING_F1)}")
+        if self.selection not in SELECTIONS:
+            raise StudyError(f"protocol.selection {self.selection!r} is not one of {', '.join(SELECTIONS)}")
+
+    def score_options(self) -> dict:
+        """Options every scorer call of a run gets (metrics.METRICS entries read the ones they know)."""
+        return {"tagging_f1": self.tagging_f1}
+
+    def holds_out(self, task) -> bool:
+        """Whether `task` trains on English train minus its held-out dev share and selects on that share."""
+        return task.dev_from_train > 0 and not (task.xtreme_keeps_last and self.selection == "xtreme")
+
+    def keeps_last(self, task) -> bool:
+        """Whether `task` keeps the last checkpoint (no selection), as XTREME does for it."""
+        return task.xtreme_keeps_last and self.selection == "xtreme"
 
 
 @dataclass(frozen=True)
@@ -182,6 +217,7 @@ class Study:
     phase3: TrainSettings = field(default_factory=TrainSettings)
     phase3_overrides: dict = field(default_factory=dict)  # target -> {TrainSettings field: value}
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    protocol: ProtocolSettings = field(default_factory=ProtocolSettings)  # XTREME's semantics or ours
     sandbox: dict = field(default_factory=dict)  # sandbox.WorldSettings, as a mapping
     sandbox_sizes: dict = field(default_factory=dict)  # extra/overridden sandbox model sizes (ModelSize)
     variants: dict = field(default_factory=dict)  # name -> sandbox world overrides (RQ1 intervention)
@@ -321,6 +357,43 @@ def _validate(study: Study) -> None:
     study.world_impl.validate()
     _validate_languages(study)
     _validate_depth(study)
+    _check_user_data(study)
+
+
+def _missing_user_data(study: Study, names) -> dict:
+    """{task: why its user-supplied data (e.g. CCGbank) cannot be read} over `names`."""
+    why = {n: study.world_impl.missing_data(REGISTRY[n]) for n in names if n in REGISTRY}
+    return {n: reason for n, reason in why.items() if reason}
+
+
+def _check_user_data(study: Study) -> None:
+    """Tasks without their user-supplied data fail now, not mid-grid (multitask may skip them if asked)."""
+    direct = _missing_user_data(study, [i for i in study.intermediate if i in REGISTRY])
+    if direct:
+        name, reason = next(iter(direct.items()))
+        raise StudyError(f"intermediate: {name} has no data ({reason}); remove it from `intermediate` or supply "
+                         f"it: {REGISTRY[name].source.note}")
+    if "multitask" not in study.intermediate:
+        return
+    mixed = _missing_user_data(study, study.multitask.tasks)
+    if mixed and not study.multitask.skip_missing:
+        name, reason = next(iter(mixed.items()))
+        raise StudyError(f"multitask.tasks: {name} has no data ({reason}); supply it "
+                         f"({REGISTRY[name].source.note}), remove it from multitask.tasks, or set "
+                         "`multitask: {skip_missing: true}` to mix only the tasks whose data is there")
+
+
+def _skip_missing(study: Study) -> Study:
+    """With `multitask.skip_missing`, the mixture is the listed tasks whose data is there (said at load)."""
+    if not study.multitask.skip_missing or "multitask" not in study.intermediate:
+        return study
+    missing = _missing_user_data(study, study.multitask.tasks)
+    if not missing:
+        return study
+    kept = [t for t in study.multitask.tasks if t not in missing]
+    warnings.warn(f"multitask: skipping {', '.join(f'{n} ({why})' for n, why in missing.items())} "
+                  f"(multitask.skip_missing); mixing {', '.join(kept) or 'nothing'}", stacklevel=3)
+    return dataclasses.replace(study, multitask=dataclasses.replace(study.multitask, tasks=kept))
 
 
 def _validate_languages(study: Study) -> None:
@@ -355,7 +428,7 @@ def study_from_dict(data: dict, name: str) -> Study:
     if not isinstance(data["name"], str):
         raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
-              "multitask": MultitaskSettings}
+              "multitask": MultitaskSettings, "protocol": ProtocolSettings}
     try:
         for key, cls in nested.items():
             if key in data:
@@ -372,6 +445,8 @@ def study_from_dict(data: dict, name: str) -> Study:
         study = Study(**data)
     except TypeError as err:  # e.g. a mapping where a list belongs
         raise StudyError(f"study {name}: {err}") from None
+    _one_of([study.world], list(WORLDS), "world")
+    study = _skip_missing(study)
     _validate(study)
     return study
 

@@ -117,7 +117,18 @@ def pair_key(study, pair: Pair) -> str:
     key = {"encoder": encoder, "checkpoint": pair.checkpoint, "languages": study.languages_for(pair.target),
            "settings": study.target_settings(pair.target) if task.trains else study.retrieval,
            "data": study.data_dirs, "threads": study.threads}
+    key.update(_protocol_key(study, task))
     return short_hash(key)
+
+
+def _protocol_key(study, task) -> dict:
+    """The protocol settings that change this target's results (only those: other targets keep their keys)."""
+    key = {}
+    if task.kind == "tagging":
+        key["tagging_f1"] = study.protocol.tagging_f1
+    if task.xtreme_keeps_last:
+        key["selection"] = study.protocol.selection
+    return key
 
 
 # ---- paths ------------------------------------------------------------------------------------------

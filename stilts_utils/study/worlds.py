@@ -7,25 +7,73 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 from .errors import StudyError
 from .hashing import short_hash
 
-# Hub models a study may name without a local path: name -> encoder family (how to load) and the pooling
-# its classification head uses. Their sizes are read from each model's config at run time.
-MODELS = {
-    "xlm-roberta-base": {"loader": "auto", "pooling": "cls"},
-    "xlm-roberta-large": {"loader": "auto", "pooling": "cls"},
-    "FacebookAI/xlm-roberta-base": {"loader": "auto", "pooling": "cls"},
-    "FacebookAI/xlm-roberta-large": {"loader": "auto", "pooling": "cls"},
-    "bert-base-multilingual-cased": {"loader": "auto", "pooling": "cls"},
-    "microsoft/mdeberta-v3-base": {"loader": "auto", "pooling": "cls"},
-    "google/mt5-small": {"loader": "t5-encoder", "pooling": "mean"},
-    "google/mt5-base": {"loader": "t5-encoder", "pooling": "mean"},
-    "google/mt5-large": {"loader": "t5-encoder", "pooling": "mean"},
-    "google/mt5-xl": {"loader": "t5-encoder", "pooling": "mean"},
+# Architecture families a real study's models may come from, by the `model_type` of their config.json: how
+# the encoder is loaded ("auto": AutoModel; "t5-encoder": the encoder stack of a T5-family model) and the
+# pooling its classification head uses. Any hub id or local directory of one of these families works; sizes
+# are read from each model's config at run time.
+FAMILIES = {
+    "xlm-roberta": {"model_types": ("xlm-roberta",), "loader": "auto", "pooling": "cls"},
+    "bert": {"model_types": ("bert",), "loader": "auto", "pooling": "cls"},  # mBERT
+    "deberta-v2": {"model_types": ("deberta-v2",), "loader": "auto", "pooling": "cls"},  # mDeBERTa-v3
+    "t5": {"model_types": ("t5", "mt5", "umt5"), "loader": "t5-encoder", "pooling": "mean"},  # mT5, umT5
 }
+# With trust_remote_code a model brings its own architecture: AutoModel, first-token pooling.
+REMOTE_CODE_FAMILY = {"model_types": (), "loader": "auto", "pooling": "cls"}
+
+
+def family_of(model_type: str) -> str | None:
+    """The family name of a config's `model_type`, None when no supported family has it."""
+    return next((name for name, f in FAMILIES.items() if model_type in f["model_types"]), None)
+
+
+def families_text() -> str:
+    return ", ".join(f"{name} ({'/'.join(f['model_types'])})" for name, f in FAMILIES.items())
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "0").strip().upper() in ("1", "ON", "YES", "TRUE")
+
+
+def model_type_of(model: str) -> str | None:
+    """`model_type` of a model's config.json without loading it: a local directory's own file, a hub id's
+    cached config, or (online) the hub's metadata. None when it cannot be found cheaply: the preflight then
+    says whether the model is reachable at all, so a valid id is never rejected here for being uncached."""
+    path = Path(model)
+    if path.is_dir():
+        config = path / "config.json"
+        if not config.is_file():
+            raise StudyError(f"models: {model!r} is a directory without config.json (not a saved model)")
+        return _read_model_type(config, model)
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(model, "config.json")
+    except Exception:  # not a valid repo id, unreadable cache: the preflight names the problem
+        return None
+    if isinstance(cached, str):
+        return _read_model_type(Path(cached), model)
+    if _hub_offline():
+        return None
+    try:
+        from huggingface_hub import HfApi
+
+        config = HfApi().model_info(model, timeout=5, expand=["config"]).config or {}
+    except Exception:  # unreachable, unknown or gated: the preflight's job
+        return None
+    return config.get("model_type")
+
+
+def _read_model_type(config: Path, model: str) -> str | None:
+    try:
+        return json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError) as err:
+        raise StudyError(f"models: cannot read {config} of {model!r}: {err}") from None
 
 
 class HubWorld:
@@ -40,9 +88,11 @@ class HubWorld:
         if self.study.variants:
             raise StudyError("variants: world variants exist only in the sandbox world", key="variants")
         for model in self.study.models:
-            if model not in MODELS and not Path(model).is_dir():
-                raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(MODELS)} "
-                                 "or a local model directory", key="models")
+            model_type = model_type_of(model)
+            if model_type is None or family_of(model_type) or model in self.study.trust_remote_code:
+                continue
+            raise StudyError(f"models: {model!r} is a {model_type!r} model, not of a supported architecture "
+                             f"family: {families_text()} (or list it under trust_remote_code)", key="models")
 
     def languages(self, task) -> list[str]:
         return list(task.languages) if task.role == "target" else ["en"]
@@ -69,6 +119,16 @@ class HubWorld:
     def data_root(self, task, variant: str = "") -> Path | None:
         path = self.study.data_dirs.get(task.name)
         return Path(path) if path else None
+
+    def missing_data(self, task) -> str:
+        """Why a user-supplied dataset (`source.local_files`, e.g. CCGbank) cannot be read; "" when it can."""
+        if not task.source.local_files:
+            return ""
+        root = self.data_root(task)
+        if root is None:
+            return f"no `data_dirs: {{{task.name}: DIR}}` entry"
+        absent = [f for f in task.source.local_files if not (root / f).is_file()]
+        return f"{', '.join(str(root / f) for f in absent)} not found" if absent else ""
 
     def pretrained(self, model: str, variant: str = "") -> str:
         return model  # a hub id or a local directory: nothing to build
@@ -212,6 +272,9 @@ class SandboxWorld:
 
     def hub_models(self) -> list[str]:
         return []
+
+    def missing_data(self, task) -> str:
+        return ""  # the world writes every dataset it has
 
     def train_rows_estimate(self, task, variant: str = "") -> tuple[int, str]:
         return self.settings(variant).train_size, ""  # world not built yet: its settings fix the English train size

@@ -25,6 +25,7 @@ class Source:
     revision: str | None = None  # hub revision, e.g. the parquet export of a script-only dataset
     data_dir: str | None = None  # sub-folder of a parquet export (one per config)
     note: str = ""  # how to obtain it when it is not on the hub (licensed data, dead links)
+    local_files: tuple = ()  # user-supplied data only: files (relative to its data_dirs entry) it cannot run without
 
     def config_for(self, lang: str) -> str | None:
         if self.config is None:
@@ -52,6 +53,8 @@ class Task:
     test_only: tuple = ()  # languages whose only split is test (e.g. UD-POS kk, th, tl, yo)
     scorer: str = ""  # metrics.METRICS name when the kind's default scorer does not apply (e.g. "mlqa")
     dev_from_train: float = 0.0  # hold out this tail share of English train as dev (no dev split exists)
+    xtreme_keeps_last: bool = False  # XTREME keeps the last checkpoint (no selection; TyDiQA: all of en train);
+    # done so under `protocol.selection: xtreme` (the default), `held_out` uses dev_from_train instead
     train_size: int = 0  # published English training rows; estimates steps when no local copy exists
     translated: Source | None = None  # machine-translated train sets of an intermediate task (RQ3)
     xtreme_group: str = ""  # XTREME task group (one of XTREME_GROUPS) of the nine scored tasks; "" = not scored

@@ -9,6 +9,7 @@ TASK = Task(
     # facebook/mlqa (`mlqa.<c>.<q>`) is a loading script that datasets >= 4 cannot run.
     source=Source("google/xtreme", "MLQA.{lang}.{lang}", {"dev": "validation", "test": "test"}),
     to_canonical=squad, languages=tuple(MLQA), train_on="squad", select_on="squad", scorer="mlqa",
-    train_size=87_599,
-    description="MLQA with MLQA's per-language answer normalisation; trains on SQuAD v1.1, selects on SQuAD dev",
+    xtreme_keeps_last=True, train_size=87_599,
+    description="MLQA with MLQA's per-language answer normalisation; trains on SQuAD v1.1, "
+                "last checkpoint as XTREME (protocol.selection: held_out selects on SQuAD dev)",
 )

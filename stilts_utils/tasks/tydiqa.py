@@ -1,8 +1,9 @@
 """TyDiQA-GoldP. All languages share one split; rows of a language are picked by the `id` prefix.
 
-Trains on the ENGLISH train rows only (jiant trained on all nine languages). XTREME's test set is
-the GoldP dev set, so checkpoints are selected on the held-out last 10% of English train and the test split is
-never tuned on.
+Trains on the ENGLISH train rows only (jiant trained on all nine languages). XTREME's test set is the
+GoldP dev set, so the test split is never tuned on. By default (`protocol.selection: xtreme`) it trains,
+as XTREME, on all of English train and keeps the last checkpoint; `held_out` trains on the first 90 % and
+selects the checkpoint on the held-out last 10 % of English train.
 """
 from .base import Source, Task
 from .languages import TYDIQA, TYDIQA_NAMES
@@ -14,6 +15,7 @@ TASK = Task(
     source=Source("google-research-datasets/tydiqa", "secondary_task", {"train": "train", "test": "validation"}),
     to_canonical=squad, languages=tuple(TYDIQA), eval_splits=("test",),
     filter_language=lambda row, lang: row["id"].startswith(TYDIQA_NAMES[lang] + "-"),
-    dev_from_train=0.1, train_size=3_696,
-    description="TyDiQA-GoldP; English-only training, selection on held-out English train, test = GoldP dev",
+    dev_from_train=0.1, xtreme_keeps_last=True, train_size=3_696,
+    description="TyDiQA-GoldP; English-only training on all of en train, last checkpoint (as XTREME; "
+                "protocol.selection: held_out selects on the last 10 %), test = GoldP dev",
 )

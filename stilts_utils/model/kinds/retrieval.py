@@ -27,14 +27,17 @@ def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_le
 
 
 def sides(rows) -> dict:
-    """Split canonical retrieval rows into source/target lists and the gold (src_id, trg_id) pairs."""
+    """Split canonical retrieval rows into source/target lists and the gold (src_id, trg_id) pairs.
+
+    A row's `gold` holds the ids of its partners on the other side, space-separated (BUCC: a source
+    sentence may have several gold targets; every one counts)."""
     out = {side: {"id": [], "text": []} for side in ("src", "trg")}
     gold = set()
     for side, sid, text, other in zip(rows["side"], rows["id"], rows["text"], rows["gold"]):
         out[side]["id"].append(sid)
         out[side]["text"].append(text)
-        if side == "src" and other:
-            gold.add((sid, other))
+        if side == "src":
+            gold.update((sid, t) for t in other.split())
     return {"src": out["src"], "trg": out["trg"], "gold": gold}
 
 

@@ -144,6 +144,6 @@ def scorer(task) -> str:
     return task.scorer or ("squad_v2" if task.null_answer else "squad_v1")
 
 
-def score(task, lang: str, preds, gold) -> dict:
-    """gold: the rows of `gold()`; metrics take {id: [answer texts]}."""
-    return METRICS[scorer(task)](answers_from_rows(gold), preds, lang=lang)
+def score(task, lang: str, preds, gold, **options) -> dict:
+    """gold: the rows of `gold()`; metrics take (id, [answer texts]) per row, repeated ids kept."""
+    return METRICS[scorer(task)](answers_from_rows(gold), preds, lang=lang, **options)

@@ -123,5 +123,5 @@ def scorer(task) -> str:
     return task.scorer or "seqeval"
 
 
-def score(task, lang: str, preds, gold) -> dict:
-    return METRICS[scorer(task)](gold, preds, lang=lang)
+def score(task, lang: str, preds, gold, **options) -> dict:
+    return METRICS[scorer(task)](gold, preds, lang=lang, **options)
