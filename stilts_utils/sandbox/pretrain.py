@@ -1,9 +1,10 @@
-"""Phase 1 in the sandbox: a BPE tokenizer and an XLM-R-style masked LM trained from scratch.
+"""Phase 1 in the sandbox: a sentencepiece Unigram tokenizer and an XLM-R-style masked LM from scratch.
 
 Phase 1 is deterministic: same settings -> the same tokenizer.json and model weights, byte for byte.
 HF `tokenizers`' Unigram and WordPiece trainers are not (three runs on identical text gave three
-vocabularies, whatever RAYON_NUM_THREADS was); its BPE trainer is, because merges are ranked by count
-and then by pair id. Torch runs on a fixed number of threads (`ModelSize.threads`), not the caller's.
+vocabularies, whatever RAYON_NUM_THREADS was: word counts live in a randomly seeded hash map); the
+sentencepiece library's Unigram trainer is, on a fixed thread count, and its pieces and scores load
+into HF `tokenizers` unchanged. Torch runs on a fixed number of threads (`ModelSize.threads`).
 """
 
 from __future__ import annotations
@@ -67,19 +68,34 @@ class UnhealthyEncoder(RuntimeError):
 
 
 def train_tokenizer(lines: list[str], vocab_size: int):
-    """BPE over sentencepiece-style words (NFKC, ▁ word marks) wrapped as a transformers fast tokenizer.
+    """XLM-R's tokenizer type: a sentencepiece Unigram model (NFKC, ▁ word marks), trained by the
+    sentencepiece library on one thread, loaded into HF `tokenizers` as a transformers fast tokenizer.
 
-    BPE, not XLM-R's Unigram: HF's Unigram trainer is not deterministic (see the module docstring)."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from tokenizers.trainers import BpeTrainer
+    Not HF's own UnigramTrainer: it is not deterministic (see the module docstring). sentencepiece is,
+    for a fixed thread count (1 and 2 threads give different models, so it is pinned to 1)."""
+    import io
+    import unicodedata
+
+    import sentencepiece as spm
+    from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    proto = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter([unicodedata.normalize("NFKC", line) for line in lines]),
+        model_writer=proto, model_type="unigram", vocab_size=vocab_size - len(SPECIALS) + 1,
+        num_threads=1, normalization_rule_name="identity",  # NFKC done above and by the normaliser
+        character_coverage=1.0, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1,
+        shuffle_input_sentence=False, input_sentence_size=0, max_sentence_length=1 << 16,
+        minloglevel=2)
+    sp = spm.SentencePieceProcessor(model_proto=proto.getvalue())
+    pieces = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(1, sp.get_piece_size())]
+    vocab = [(t, 0.0) for t in SPECIALS] + pieces  # XLM-R's special ids 0-3, mask after them
+    tok = Tokenizer(models.Unigram(vocab, unk_id=SPECIALS.index("<unk>"), byte_fallback=False))
+    tok.add_special_tokens([AddedToken(t, special=True) for t in SPECIALS])
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    trainer = BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False)
-    tok.train_from_iterator(lines, trainer)
     bos, eos = tok.token_to_id("<s>"), tok.token_to_id("</s>")
     tok.post_processor = processors.TemplateProcessing(  # XLM-R: <s> A </s></s> B </s>
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
