@@ -48,6 +48,10 @@ class ModelSize:
     # pre-LN layers (XLM-R XL's architecture, `xlm-roberta-xl`) instead of XLM-R's post-LN: tiny
     # post-LN encoders sit long on the MLM loss plateau
     pre_norm: bool = False
+    # start the (learned) position embeddings as sinusoids (Vaswani et al. 2017) at the scale of the
+    # word embeddings: attention to neighbours is then a linear function away, not one learned per
+    # position pair, which is what the MLM loss plateau waits for
+    sinusoidal_init: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelSize":
@@ -142,7 +146,25 @@ def make_model(size: ModelSize, tokenizer):
         hidden_dropout_prob=size.dropout, attention_probs_dropout_prob=size.dropout,
         type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
-    return _sparse_mlm_class(size.pre_norm)(config)
+    model = _sparse_mlm_class(size.pre_norm)(config)
+    if size.sinusoidal_init:
+        _init_sinusoidal(model.roberta.embeddings.position_embeddings, config)
+    return model
+
+
+def _init_sinusoidal(embedding, config) -> None:
+    import math
+
+    import torch
+
+    n, d = embedding.weight.shape
+    pos = torch.arange(n, dtype=torch.float32).unsqueeze(1)
+    freq = torch.exp(torch.arange(0, d, 2, dtype=torch.float32) * (-math.log(10000.0) / d))
+    table = torch.zeros(n, d)
+    table[:, 0::2], table[:, 1::2] = torch.sin(pos * freq), torch.cos(pos * freq)[:, : d // 2]
+    with torch.no_grad():  # std 1/sqrt(2) -> the embeddings' own init std
+        embedding.weight.copy_(table * config.initializer_range * math.sqrt(2))
+        embedding.weight[config.pad_token_id].zero_()
 
 
 def _config_class(size: ModelSize):
