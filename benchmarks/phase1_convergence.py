@@ -26,13 +26,18 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--set", action="append", default=[], help="ModelSize field=value (repeatable)")
+    ap.add_argument("--world", action="append", default=[], help="WorldSettings field=value (repeatable)")
     ap.add_argument("--report", action="store_true", help="also write the phase-1 report")
     ap.add_argument("--unigram", action="store_true",
                     help="diagnosis only: HF's Unigram tokenizer (not deterministic) instead of BPE")
     a = ap.parse_args()
     if a.unigram:
         _use_unigram()
-    world = WorldSettings(**({"pretrain_sentences": a.sentences} if a.sentences else {}))
+    world_over = {"pretrain_sentences": a.sentences} if a.sentences else {}
+    for item in a.world:
+        key, value = item.split("=", 1)
+        world_over[key] = type(getattr(WorldSettings(), key))(value)
+    world = WorldSettings(**world_over)
     size = DEFAULT_SIZES[a.size]
     over = {k: v for k, v in (("steps", a.steps), ("learning_rate", a.lr), ("batch_size", a.batch),
                                ("threads", a.threads), ("eval_every", a.eval_every)) if v}
