@@ -26,15 +26,25 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--eval-every", type=int, default=0)
     ap.add_argument("--set", action="append", default=[], help="ModelSize field=value (repeatable)")
+    ap.add_argument("--world", action="append", default=[], help="WorldSettings field=value (repeatable)")
     ap.add_argument("--report", action="store_true", help="also write the phase-1 report")
+    ap.add_argument("--unigram", action="store_true",
+                    help="diagnosis only: HF's Unigram tokenizer (not deterministic) instead of BPE")
     a = ap.parse_args()
-    world = WorldSettings(**({"pretrain_sentences": a.sentences} if a.sentences else {}))
+    if a.unigram:
+        _use_unigram()
+    world_over = {"pretrain_sentences": a.sentences} if a.sentences else {}
+    for item in a.world:
+        key, value = item.split("=", 1)
+        world_over[key] = type(getattr(WorldSettings(), key))(value)
+    world = WorldSettings(**world_over)
     size = DEFAULT_SIZES[a.size]
     over = {k: v for k, v in (("steps", a.steps), ("learning_rate", a.lr), ("batch_size", a.batch),
                                ("threads", a.threads), ("eval_every", a.eval_every)) if v}
     for item in a.set:
         key, value = item.split("=", 1)
-        over[key] = type(getattr(size, key))(value)
+        kind = type(getattr(size, key))
+        over[key] = value.lower() in ("1", "true", "yes") if kind is bool else kind(value)
     size = dataclasses.replace(size, **over)
     out = Path(a.out)
     start = time.time()
@@ -51,6 +61,31 @@ def main() -> None:
         from stilts_utils.sandbox import phase1_report
 
         print(phase1_report(world, size, data, model).to_string())
+
+
+def _use_unigram() -> None:
+    from stilts_utils.sandbox import pretrain
+
+    bpe = pretrain.train_tokenizer
+
+    def unigram(lines, vocab_size):
+        from tokenizers import models
+        from tokenizers.trainers import UnigramTrainer
+
+        fast = bpe(lines[:10], 50)  # BPE's normaliser, pre-tokenizer, decoder and post-processor
+        tok = fast.backend_tokenizer
+        tok.model = models.Unigram()
+        tok.train_from_iterator(lines, UnigramTrainer(
+            vocab_size=vocab_size, special_tokens=pretrain.SPECIALS, unk_token="<unk>",
+            show_progress=False))
+        from transformers import PreTrainedTokenizerFast
+
+        return PreTrainedTokenizerFast(
+            tokenizer_object=tok, bos_token="<s>", eos_token="</s>", unk_token="<unk>",
+            pad_token="<pad>", mask_token="<mask>", cls_token="<s>", sep_token="</s>",
+            model_input_names=["input_ids", "attention_mask"])
+
+    pretrain.train_tokenizer = unigram
 
 
 if __name__ == "__main__":

@@ -289,3 +289,13 @@ def test_pretrained_model_reloads_offline(world, settings, tmp_path):
     stamp = (out / "COMPLETE").stat().st_mtime_ns
     assert pretrain_model(settings, TINY_MODEL, world, out) == out  # cached
     assert (out / "COMPLETE").stat().st_mtime_ns == stamp
+
+
+def test_nli_train_factor_extends_mnli_train_only(world, settings, tmp_path):
+    """More NLI rows: the same first rows plus new ones; every other task and the corpus unchanged."""
+    more = build_world(WorldSettings(**{**TINY, "nli_train_factor": 8}), tmp_path / "nli")
+    base, big = rows(world, "mnli", "en", "train"), rows(more, "mnli", "en", "train")
+    assert len(base) == round(TINY["train_size"] * settings.nli_train_factor)
+    assert len(big) == 8 * TINY["train_size"] and big[:len(base)] == base
+    for rel in ("udpos/en/train.jsonl", "xnli/en/test.jsonl", "mnli/en/dev.jsonl", "corpus/en.txt"):
+        assert (world / rel).read_bytes() == (more / rel).read_bytes(), rel

@@ -1,9 +1,10 @@
-"""Phase 1 in the sandbox: a BPE tokenizer and an XLM-R-style masked LM trained from scratch.
+"""Phase 1 in the sandbox: a sentencepiece Unigram tokenizer and an XLM-R-style masked LM from scratch.
 
 Phase 1 is deterministic: same settings -> the same tokenizer.json and model weights, byte for byte.
 HF `tokenizers`' Unigram and WordPiece trainers are not (three runs on identical text gave three
-vocabularies, whatever RAYON_NUM_THREADS was); its BPE trainer is, because merges are ranked by count
-and then by pair id. Torch runs on a fixed number of threads (`ModelSize.threads`), not the caller's.
+vocabularies, whatever RAYON_NUM_THREADS was: word counts live in a randomly seeded hash map); the
+sentencepiece library's Unigram trainer is, on a fixed thread count, and its pieces and scores load
+into HF `tokenizers` unchanged. Torch runs on a fixed number of threads (`ModelSize.threads`).
 """
 
 from __future__ import annotations
@@ -33,20 +34,17 @@ class ModelSize:
     vocab_size: int = 2000  # tokenizer pieces, shared by all languages
     max_length: int = 128  # tokens per pretraining document; also the tokenizer's model_max_length
     max_sentences: int = 6  # sentences per pretraining document (drawn 1..max)
-    batch_size: int = 16  # small batches, many steps: what a tiny encoder needs in a CPU minute
+    batch_size: int = 16  # small batches, many steps: per document, batch 64 costs as much on CPU
     epochs: float = 3.0  # passes over the corpus, when `steps` is 0
     steps: int = 0  # > 0: the budget in optimizer steps (overrides epochs)
     learning_rate: float = 1.5e-3  # tiny post-LN encoders stall at 3e-3 and crawl at 1e-3
     warmup_ratio: float = 0.06
     mlm_probability: float = 0.15
-    dropout: float = 0.0  # while pretraining: under one CPU-minute the model underfits anyway
+    dropout: float = 0.0  # while pretraining: a few CPU-minutes leave the model underfitting anyway
     finetune_dropout: float = 0.1  # written to the saved config for phases 2-3 (XLM-R's value)
     threads: int = 2  # torch threads while pretraining: fixed, so the weights do not depend on the caller
     eval_every: int = 250  # steps between held-out MLM losses in loss_curve.csv (0: only at the end)
     max_held_out_loss: float = 0.0  # > 0: phase 1 fails if the final held-out loss is above it
-    # pre-LN layers (XLM-R XL's architecture, `xlm-roberta-xl`) instead of XLM-R's post-LN: tiny
-    # post-LN encoders sit long on the MLM loss plateau
-    pre_norm: bool = False
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelSize":
@@ -55,7 +53,12 @@ class ModelSize:
 
 
 DEFAULT_SIZES = {
-    "small": ModelSize("small", hidden_size=96, num_layers=2, num_heads=4, intermediate_size=384),
+    # 10,000 steps (~15 passes over the default corpus): benchmarks/phase1_convergence.py on the
+    # default world shows the held-out loss on its plateau (4.4-4.5) until ~4,500 steps, then
+    # falling to ~2.2 by 10,000 (at 3 epochs = 2,049 steps, the old default, it was still 4.7).
+    # The bound 3.5 lies between plateau and converged: above it, the study stops (UnhealthyEncoder).
+    "small": ModelSize("small", hidden_size=96, num_layers=2, num_heads=4, intermediate_size=384,
+                       steps=10000, eval_every=500, max_held_out_loss=3.5),
     # base costs ~3.6x small per token: ~2 min on 2 idle cores (several times that when shared)
     "base": ModelSize("base", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512),
 }
@@ -67,19 +70,35 @@ class UnhealthyEncoder(RuntimeError):
 
 
 def train_tokenizer(lines: list[str], vocab_size: int):
-    """BPE over sentencepiece-style words (NFKC, ▁ word marks) wrapped as a transformers fast tokenizer.
+    """XLM-R's tokenizer type: a sentencepiece Unigram model (NFKC, ▁ word marks), trained by the
+    sentencepiece library on one thread, loaded into HF `tokenizers` as a transformers fast tokenizer.
 
-    BPE, not XLM-R's Unigram: HF's Unigram trainer is not deterministic (see the module docstring)."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from tokenizers.trainers import BpeTrainer
+    Not HF's own UnigramTrainer: it is not deterministic (see the module docstring). sentencepiece is,
+    for a fixed thread count (1 and 2 threads give different models, so it is pinned to 1)."""
+    import io
+    import unicodedata
+
+    import sentencepiece as spm
+    from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    proto = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter([unicodedata.normalize("NFKC", line) for line in lines]),
+        model_writer=proto, model_type="unigram", vocab_size=vocab_size - len(SPECIALS) + 1,
+        num_threads=1, normalization_rule_name="identity",  # NFKC done above and by the normaliser
+        character_coverage=1.0, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1,
+        shuffle_input_sentence=False, input_sentence_size=0, max_sentence_length=1 << 16,
+        hard_vocab_limit=False,  # a tiny test corpus may not hold vocab_size pieces: fewer, no error
+        minloglevel=2)
+    sp = spm.SentencePieceProcessor(model_proto=proto.getvalue())
+    pieces = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(1, sp.get_piece_size())]
+    vocab = [(t, 0.0) for t in SPECIALS] + pieces  # XLM-R's special ids 0-3, mask after them
+    tok = Tokenizer(models.Unigram(vocab, unk_id=SPECIALS.index("<unk>"), byte_fallback=False))
+    tok.add_special_tokens([AddedToken(t, special=True) for t in SPECIALS])
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    trainer = BpeTrainer(vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False)
-    tok.train_from_iterator(lines, trainer)
     bos, eos = tok.token_to_id("<s>"), tok.token_to_id("</s>")
     tok.post_processor = processors.TemplateProcessing(  # XLM-R: <s> A </s></s> B </s>
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
@@ -118,7 +137,9 @@ def split_documents(data_root: Path, seed: int, max_sentences: int):
 
 
 def make_model(size: ModelSize, tokenizer):
-    config = _config_class(size)(
+    from transformers import XLMRobertaConfig
+
+    config = XLMRobertaConfig(
         vocab_size=len(tokenizer), hidden_size=size.hidden_size,
         num_hidden_layers=size.num_layers, num_attention_heads=size.num_heads,
         intermediate_size=size.intermediate_size,
@@ -126,29 +147,18 @@ def make_model(size: ModelSize, tokenizer):
         hidden_dropout_prob=size.dropout, attention_probs_dropout_prob=size.dropout,
         type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
-    return _sparse_mlm_class(size.pre_norm)(config)
+    return _sparse_mlm_class()(config)
 
 
-def _config_class(size: ModelSize):
-    from transformers import XLMRobertaConfig, XLMRobertaXLConfig
-
-    return XLMRobertaXLConfig if size.pre_norm else XLMRobertaConfig
-
-
-def _mlm_class(pre_norm: bool):
-    from transformers import XLMRobertaForMaskedLM, XLMRobertaXLForMaskedLM
-
-    return XLMRobertaXLForMaskedLM if pre_norm else XLMRobertaForMaskedLM
-
-
-def _sparse_mlm_class(pre_norm: bool = False):
-    """XLM-R's masked LM whose LM head runs on the masked positions only when labels are
+def _sparse_mlm_class():
+    """XLMRobertaForMaskedLM whose LM head runs on the masked positions only when labels are
     given (as in "cramming" BERT): same weights and loss, ~40% less compute for a tiny encoder
     whose vocabulary projection costs as much as its layers. Saved as the plain class."""
     import torch.nn.functional as F
+    from transformers import XLMRobertaForMaskedLM
     from transformers.modeling_outputs import MaskedLMOutput
 
-    class SparseHeadMLM(_mlm_class(pre_norm)):
+    class SparseHeadMLM(XLMRobertaForMaskedLM):
         def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
             if labels is None:
                 return super().forward(input_ids, attention_mask=attention_mask, **kwargs)
@@ -161,9 +171,11 @@ def _sparse_mlm_class(pre_norm: bool = False):
 
 
 def save_plain(model, size: ModelSize, out: Path) -> None:
+    from transformers import XLMRobertaForMaskedLM
+
     config = model.config
     config.hidden_dropout_prob = config.attention_probs_dropout_prob = size.finetune_dropout
-    plain = _mlm_class(size.pre_norm)(config)
+    plain = XLMRobertaForMaskedLM(config)
     plain.load_state_dict(model.state_dict())
     plain.save_pretrained(out)
 

@@ -6,7 +6,8 @@ Learned probes (no training beyond phase 1):
   neighbour by cosine of mean-pooled embeddings (input embeddings, and the word encoded alone),
   scored against the world's gold lexicon, as Dufter & Schütze 2020 do;
 - sentence retrieval (Tatoeba-style): held-out parallel sentences, drawn apart from every task file,
-  mean-pooled at the retrieval layer, nearest en neighbour.
+  mean-pooled at the retrieval layer, nearest en neighbour; also with untrained weights, which
+  retrieve by shared strings alone.
 Anchor-only baselines (no learning from the text at all), so a reader sees what is learned beyond
 string matching:
 - a rule tagger that knows only punctuation, digits and capitals, on the world's UD-POS test;
@@ -32,7 +33,7 @@ from .settings import WorldSettings
 RETRIEVAL_LAYER_FRACTION = 14 / 24  # as the kit's retrieval: layer 14 of XLM-R Large's 24
 PROBE_SENTENCES = 200
 COLUMNS = ("held_out_mlm_loss", "word_translation_acc", "word_translation_ctx_acc", "tatoeba_acc",
-           "rule_tagger_udpos_acc", "overlap_nli_acc")
+           "tatoeba_untrained_acc", "rule_tagger_udpos_acc", "overlap_nli_acc")
 
 
 def phase1_report(settings: WorldSettings, size, data_root, model_dir) -> pd.DataFrame:
@@ -61,6 +62,7 @@ def _measure(settings, size, data_root, tok, model) -> pd.DataFrame:
     losses = held_out_losses(settings, size, data_root, tok, model)
     words = word_translation(settings, tok, model, layer)
     tatoeba = sentence_retrieval(settings, tok, model, layer)
+    untrained = sentence_retrieval(settings, tok, _untrained(model, settings.seed), layer)
     tagger = {lang: rule_tagger_accuracy(data_root / "udpos" / lang / "test.jsonl") for lang in langs}
     nli = overlap_nli(data_root, langs)
     rows = []
@@ -69,8 +71,18 @@ def _measure(settings, size, data_root, tok, model) -> pd.DataFrame:
                      "word_translation_acc": words.get(lang, (float("nan"),) * 2)[0],
                      "word_translation_ctx_acc": words.get(lang, (float("nan"),) * 2)[1],
                      "tatoeba_acc": tatoeba.get(lang, float("nan")),
+                     "tatoeba_untrained_acc": untrained.get(lang, float("nan")),
                      "rule_tagger_udpos_acc": tagger[lang], "overlap_nli_acc": nli[lang]})
     return pd.DataFrame(rows)
+
+
+def _untrained(model, seed: int):
+    """The same architecture and tokenizer with fresh weights: retrieval from anchors (shared names,
+    digits, punctuation, cognates) and sentence length alone, which phase 1 has to beat."""
+    import transformers
+
+    transformers.set_seed(seed)
+    return type(model)(model.config).eval()
 
 
 def _write(df: pd.DataFrame, settings: WorldSettings, model_dir: Path) -> None:

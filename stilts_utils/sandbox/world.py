@@ -71,7 +71,7 @@ def write_tasks(settings: WorldSettings, root: Path) -> None:
 
 def _write_intermediate(settings: WorldSettings, langs: dict, root: Path) -> None:
     """mnli, squad, qqp: en train/dev, and the same meanings in every derived language (RQ3)."""
-    nli_train = settings.nli_train_size or settings.train_size
+    nli_train = max(1, round(settings.train_size * settings.nli_train_factor))
     for split, n in (("train", settings.train_size), ("dev", settings.eval_size)):
         nli = task_nli.meanings(_rng(settings, "mnli", split), nli_train if split == "train" else n)
         qa = task_qa.meanings(_rng(settings, "squad", split), n)
