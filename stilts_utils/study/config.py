@@ -526,7 +526,8 @@ def _load(path: Path, mtime_ns: int, size: int) -> Study:
     try:
         return study_from_dict(data, data.pop("name", None) or path.stem)
     except StudyError as err:
-        line = _line_of(err.key, lines)
+        leading = re.match(r"([A-Za-z_][\w.+-]*):", str(err))  # messages start with their key path
+        line = _line_of(err.key or (leading.group(1) if leading else None), lines)
         raise StudyError(f"{path}{f', line {line}' if line else ''}: {err}", key=err.key) from None
 
 
