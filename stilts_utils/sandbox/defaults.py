@@ -18,13 +18,13 @@ at equal volume and twins compare volumes at equal typology. Codes are sandbox c
 MIXED (kept for variants and older studies): every language changes 4+ properties at once.
 
 Volumes copy real CC-100 rows of XLM-R (Conneau et al. 2020, Appendix A Table 6, tokens in
-millions, as packaged in stilts_utils/data/languages.csv); en itself is 55608. The typology is
+millions, as packaged in stilts_utils/reference/languages.csv); en itself is 55608. The typology is
 chosen to span word order, adjective order, morphology, adposition, articles and script; it is
 loosely modelled on the copied language where WALS agrees (see reference/typology), but only the
 volume is a copy. Codes are sandbox codes (x*), not ISO codes.
 """
 
-from .settings import LanguageSpec
+from .spec import LanguageSpec
 
 MIXED_LANGUAGES = (
     # high tier: volume of de (German, 10297); related to en (cognates), fusional, articles

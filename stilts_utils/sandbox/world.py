@@ -69,9 +69,14 @@ def write_tasks(settings: WorldSettings, root: Path) -> None:
     _write_retrieval(settings, langs, root)
 
 
+def train_rows(settings: WorldSettings, task: str) -> int:
+    """English training rows the world writes for `task` (dry-run step estimates before it is built)."""
+    return max(1, round(settings.train_size * settings.nli_train_factor)) if task == "mnli" else settings.train_size
+
+
 def _write_intermediate(settings: WorldSettings, langs: dict, root: Path) -> None:
     """mnli, squad, qqp: en train/dev, and the same meanings in every derived language (RQ3)."""
-    nli_train = max(1, round(settings.train_size * settings.nli_train_factor))
+    nli_train = train_rows(settings, "mnli")
     for split, n in (("train", settings.train_size), ("dev", settings.eval_size)):
         nli = task_nli.meanings(_rng(settings, "mnli", split), nli_train if split == "train" else n)
         qa = task_qa.meanings(_rng(settings, "squad", split), n)

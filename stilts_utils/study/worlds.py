@@ -277,7 +277,9 @@ class SandboxWorld:
         return ""  # the world writes every dataset it has
 
     def train_rows_estimate(self, task, variant: str = "") -> tuple[int, str]:
-        return self.settings(variant).train_size, ""  # world not built yet: its settings fix the English train size
+        from ..sandbox import train_rows
+
+        return train_rows(self.settings(variant), task.name), ""  # world not built yet: its settings fix it
 
     def mlm_corpus(self, pretrained: str) -> Path:
         return Path(pretrained).parent.parent / "data" / "corpus"  # the world's own pretraining text
