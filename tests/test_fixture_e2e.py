@@ -10,7 +10,7 @@ from stilts_utils.phases import pipeline
 from stilts_utils.study import identity as grid
 from stilts_utils.study.config import load_study
 from stilts_utils.study.identity import StudyPaths
-from tiny_models import FIXTURES
+from tiny_models import FIXTURES, ONE_PER_KIND, run_both_phases
 
 INTERMEDIATE = ["anliplus", "mnli", "qqp", "squad", "squad_v2", "hellaswag", "ccg", "cosmosqa", "commonsenseqa"]
 TARGETS = ["xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa", "bucc2018", "tatoeba"]
@@ -79,17 +79,8 @@ def test_every_intermediate_task_trains_and_saves_an_encoder(study_file, task, t
 def test_other_encoders_run_both_phases(arch, tiny_model_dirs, tmp_path):
     """mBERT-, mDeBERTa- and mT5-encoder-shaped models: phase 2 on MNLI, then one target per kind."""
     model = str(tiny_model_dirs[arch])
-    targets = ["xnli", "udpos", "xquad", "tatoeba"]
-    data = {"world": "xtreme", "models": [model], "intermediate": ["none", "mnli"], "targets": targets,
-            "target_languages": {t: [lang for lang in _languages(t) if lang in ("en", "de")] for t in targets},
-            "data_dirs": {t: str(FIXTURES) for t in ["mnli", "squad", *targets]},
-            "phase2": TINY_TRAIN, "phase3": TINY_TRAIN, "retrieval": {"max_seq_len": 32, "batch_size": 4},
-            "output_root": str(tmp_path / "outputs")}
-    path = tmp_path / f"{arch}.yaml"
-    path.write_text(yaml.safe_dump(data))
-    pipeline.train_intermediate(str(path), model, "", "mnli", "en", 0)
-    for target in targets:
-        rows = pipeline.run_pair(str(path), model, "", "mnli", "en", 1.0, target, 0)
+    langs = {t: [lang for lang in _languages(t) if lang in ("en", "de")] for t in ONE_PER_KIND}
+    for target, rows in zip(ONE_PER_KIND, run_both_phases(model, tmp_path, langs, TINY_TRAIN)):
         assert set(rows.language) >= {"de"}, (arch, target)
         assert rows.model_params.iloc[0] > 0 and (rows.intermediate_steps == 2).all()
 

@@ -10,7 +10,6 @@ from stilts_utils.sandbox import LanguageSpec, WorldSettings, language_table
 from stilts_utils.sandbox.languages import make_langs
 from stilts_utils.sandbox.ladder import FACTORS, check_ladder
 from stilts_utils.sandbox.meaning import sample_sentence
-from stilts_utils.sandbox.render import UPOS
 
 SETTINGS = WorldSettings()
 

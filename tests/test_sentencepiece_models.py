@@ -6,10 +6,9 @@ to asking for `tiktoken`): pinned in requirements.txt and environment.yml."""
 from pathlib import Path
 
 import pytest
-import yaml
 
 from stilts_utils.model.encoders import load_encoder, load_tokenizer
-from tiny_models import FIXTURES, SPM_KINDS, SPM_LAYOUT, build_spm_model
+from tiny_models import ONE_PER_KIND, SPM_KINDS, SPM_LAYOUT, build_spm_model, run_both_phases
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_TRAIN = {"max_steps": 2, "batch_size": 2, "lr": 0.001, "max_seq_len": 64, "doc_stride": 24,
@@ -50,20 +49,9 @@ def test_sentencepiece_only_directory_loads_like_the_hub_repo(kind, spm_dirs):
 @pytest.mark.parametrize("kind", SPM_KINDS)
 def test_sentencepiece_only_models_run_both_phases(kind, spm_dirs, tmp_path):
     """Phase 2 on MNLI, then one target per kind (classification, tagging, span QA, retrieval)."""
-    from stilts_utils.phases import pipeline
-
     model = str(spm_dirs[kind])
-    targets = ["xnli", "udpos", "xquad", "tatoeba"]
-    data = {"world": "xtreme", "models": [model], "intermediate": ["none", "mnli"], "targets": targets,
-            "target_languages": {t: ["de"] if t == "tatoeba" else ["en", "de"] for t in targets},
-            "data_dirs": {t: str(FIXTURES) for t in ["mnli", "squad", *targets]},
-            "phase2": TINY_TRAIN, "phase3": TINY_TRAIN, "retrieval": {"max_seq_len": 32, "batch_size": 4},
-            "output_root": str(tmp_path / "outputs")}
-    path = tmp_path / f"{kind}.yaml"
-    path.write_text(yaml.safe_dump(data))
-    pipeline.train_intermediate(str(path), model, "", "mnli", "en", 0)
-    for target in targets:
-        rows = pipeline.run_pair(str(path), model, "", "mnli", "en", 1.0, target, 0)
+    langs = {t: ["de"] if t == "tatoeba" else ["en", "de"] for t in ONE_PER_KIND}
+    for target, rows in zip(ONE_PER_KIND, run_both_phases(model, tmp_path, langs, TINY_TRAIN)):
         assert "de" in set(rows.language), (kind, target)
         assert rows.model_params.iloc[0] > 0 and (rows.intermediate_steps == 2).all()
         assert rows[rows.metric.isin(["accuracy", "f1"])].value.between(0, 100).all()

@@ -10,7 +10,6 @@ import random
 import re
 import string
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml

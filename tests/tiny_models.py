@@ -199,3 +199,23 @@ def build_spm_model(kind: str, out_dir) -> Path:
     model.save_pretrained(out)
     assert not (out / "tokenizer.json").exists()
     return out
+
+
+ONE_PER_KIND = ["xnli", "udpos", "xquad", "tatoeba"]  # classification, tagging, span QA, retrieval
+
+
+def run_both_phases(model: str, out: Path, target_languages: dict, train: dict) -> list:
+    """Phase 2 on the fixture MNLI, then one target of each kind on that encoder, in-process; the rows."""
+    import yaml
+
+    from stilts_utils.phases import pipeline
+
+    data = {"world": "xtreme", "models": [model], "intermediate": ["none", "mnli"], "targets": ONE_PER_KIND,
+            "target_languages": target_languages,
+            "data_dirs": {t: str(FIXTURES) for t in ["mnli", "squad", *ONE_PER_KIND]},
+            "phase2": train, "phase3": train, "retrieval": {"max_seq_len": 32, "batch_size": 4},
+            "output_root": str(out / "outputs")}
+    path = out / "both_phases.yaml"
+    path.write_text(yaml.safe_dump(data))
+    pipeline.train_intermediate(str(path), model, "", "mnli", "en", 0)
+    return [pipeline.run_pair(str(path), model, "", "mnli", "en", 1.0, t, 0) for t in ONE_PER_KIND]

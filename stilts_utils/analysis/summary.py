@@ -8,6 +8,8 @@ floor a gain must clear).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ..study.config import load_study

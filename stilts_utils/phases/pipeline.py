@@ -15,7 +15,7 @@ from ..model.encoders import count_parameters, default_pooling, load_encoder, lo
 from ..model.heads import StiltsModel
 from ..model.kinds import kind_of
 from ..study.config import Study, load_study
-from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, encoder_key, translation_languages
+from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, translation_languages
 from ..tasks import REGISTRY
 from .results import make_rows, write_rows
 from .training import fit

@@ -6,11 +6,9 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from .defaults import DEFAULT_LANGUAGES
-from .spec import (ADJ_ORDERS, ADPOSITIONS, MORPHOLOGIES, SCRIPTS, WORD_ORDERS,  # noqa: F401 (re-export)
-                   LanguageSpec, _check_choice, check_keys)
+from .spec import LanguageSpec, check_keys
 
 def _default_languages() -> tuple[LanguageSpec, ...]:
     return DEFAULT_LANGUAGES
