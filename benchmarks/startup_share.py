@@ -2,6 +2,11 @@
 imports, papermill) rather than to the phases themselves, measured on one fresh run of a study.
 
     .venv/bin/python benchmarks/startup_share.py [params/sandbox.yaml] [--keep DIR]
+    .venv/bin/python benchmarks/startup_share.py params/sandbox.yaml --from-run outputs
+
+With --from-run ROOT it runs nothing and measures the last run of the study under the output root ROOT
+(e.g. the `outputs/` of a fresh clone after `bash stilts.sh study`): its timings.csv holds every
+notebook's wall time and phase 1's (row `phase-1`).
 
 It runs the study into a fresh output root (phase 1 included), then reads what each notebook took
 (`timings.csv`, written by the runner) and what the phase call inside it took (`wall_time_s` of the
@@ -72,34 +77,53 @@ def fixed_costs(tmp: Path, repeats: int = 3) -> tuple[float, float]:
     return sorted(cold)[repeats // 2], sorted(warm)[repeats // 2]
 
 
+def _read_timings(path: Path) -> tuple[dict, float, str]:
+    """(notebook seconds by job, phase-1 seconds, failures) of the run that wrote timings.csv."""
+    import csv
+
+    from stilts_utils.cli.runner import PHASE1_JOB
+
+    if not path.exists():
+        sys.exit(f"--from-run: {path} does not exist; run the study first (bash stilts.sh study)")
+    rows = {r["job"]: float(r["seconds"]) for r in csv.DictReader(path.open())}
+    if PHASE1_JOB not in rows:
+        sys.exit(f"--from-run: {path} has no {PHASE1_JOB!r} row (written by an older runner); run the study again")
+    return rows, rows.pop(PHASE1_JOB), "unknown (not recorded)"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("study", nargs="?", default=str(ROOT / "params" / "sandbox.yaml"))
     ap.add_argument("--keep", help="output root to use (and keep); default: a temporary one")
+    ap.add_argument("--from-run", help="output root of a finished run of the study: measure it, run nothing")
     args = ap.parse_args()
     from stilts_utils.cli import runner
     from stilts_utils.study.config import load_study
     from stilts_utils.study.identity import StudyPaths
 
     tmp = Path(tempfile.mkdtemp(prefix="startup-"))
-    out_root = Path(args.keep) if args.keep else tmp / "outputs"
+    out_root = Path(args.from_run or args.keep or tmp / "outputs")
     data = yaml.safe_load(Path(args.study).read_text())
     data.update(output_root=str(out_root.resolve()), analysis=[])
     study_file = tmp / Path(args.study).name
     study_file.write_text(yaml.safe_dump(data))
     t0 = time.time()
-    outcome = runner.run(str(study_file), analysis=False)
+    if args.from_run:
+        notebook, phase1, failed = _read_timings(StudyPaths(load_study(study_file)).dir / "timings.csv")
+    else:
+        outcome = runner.run(str(study_file), analysis=False)
+        notebook, phase1, failed = outcome.seconds, outcome.phase1_seconds, len(outcome.failed)
     total = time.time() - t0
     study = load_study(study_file)
     paths = StudyPaths(study)
     phase = _phase_seconds(paths, study)
-    notebook = outcome.seconds
     startup = sum(notebook[j] - phase.get(j, 0.0) for j in notebook)
     cold, warm = fixed_costs(tmp)
-    print(f"\nstudy {study.name}: {total:.0f} s wall, {len(notebook)} notebooks, {len(outcome.failed)} failed")
+    label = f"measured from {out_root}" if args.from_run else f"{total:.0f} s wall"
+    print(f"\nstudy {study.name}: {label}, {len(notebook)} notebooks, {failed} failed")
     print(f"notebook time {sum(notebook.values()):.0f} s, of it inside the phase calls {sum(phase.get(j, 0) for j in notebook):.0f} s")
-    compute = sum(notebook.values()) + outcome.phase1_seconds  # worker-seconds: notebooks run side by side
-    print(f"phase 1 {outcome.phase1_seconds:.0f} s; compute (phase 1 + every notebook) {compute:.0f} s")
+    compute = sum(notebook.values()) + phase1  # worker-seconds: notebooks run side by side
+    print(f"phase 1 {phase1:.0f} s; compute (phase 1 + every notebook) {compute:.0f} s")
     print(f"start-up share of the study's compute: {startup / compute:.1%} ({startup:.0f} s of {compute:.0f} s)")
     print(f"one notebook's fixed cost: cold {cold:.1f} s, warm {warm:.2f} s, ratio cold/warm {cold / warm:.0f}x")
     if not args.keep:

@@ -181,3 +181,26 @@ def test_the_manifest_is_deterministic(reference):
     manifest = json.loads((encoder / "MANIFEST.json").read_text())
     assert "step-1/model.safetensors" in manifest or any(k.endswith("model.safetensors") for k in manifest)
     assert all(isinstance(size, int) and len(sha) == 64 for size, sha in manifest.values())
+
+
+def test_ctrl_c_during_phase_1_stops_promptly_and_keeps_no_model(tmp_path):
+    """Ctrl-C (SIGINT, as a terminal sends it) while the sandbox pretrains: the runner exits 130, its
+    message says what is kept, and no model directory (not even a partial one) is left to count as built.
+    The 60 s bound is a liveness check (the stop takes a few seconds even on a busy machine), not a timing."""
+    study = {**SMALL, "output_root": str(tmp_path / "outputs"),
+             "sandbox_sizes": {"tiny": {**SMALL["sandbox_sizes"]["tiny"], "steps": 100000}}}
+    path = tmp_path / "ctrlc.yaml"
+    path.write_text(yaml.safe_dump(study))
+    proc = subprocess.Popen([sys.executable, "-m", "stilts_utils", "run", str(path), "--no-analysis"], cwd=ROOT,
+                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    models = tmp_path / "outputs" / "cache" / "sandbox"
+    deadline = time.time() + 300
+    while not list(models.glob("*/models")) and time.time() < deadline:  # phase 1 has begun
+        time.sleep(0.5)
+    time.sleep(5)  # well inside the 100,000 pretraining steps
+    assert proc.poll() is None, proc.communicate()[1][-2000:]
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "finished runs are kept" in err
+    assert [p.name for folder in models.glob("*/models") for p in folder.iterdir()] == []  # temporaries too

@@ -270,10 +270,14 @@ def prepare(study: Study, paths: StudyPaths) -> None:
         atomic_write_text(paths.dir / "phase1_report.csv", pd.concat(reports).to_csv(index=False))
 
 
+PHASE1_JOB = "phase-1"  # timings.csv row of prepare() (world, pretraining, phase-1 report); no notebook
+
+
 def _write_timings(paths: StudyPaths, outcome: Outcome) -> None:
     """Wall seconds of each notebook run now (start-up included), for benchmarks/startup_share.py."""
     if outcome.seconds:
-        lines = ["job,seconds"] + [f"{job},{secs:.3f}" for job, secs in outcome.seconds.items()]
+        lines = ["job,seconds", f"{PHASE1_JOB},{outcome.phase1_seconds:.3f}"]
+        lines += [f"{job},{secs:.3f}" for job, secs in outcome.seconds.items()]
         from ..atomic import atomic_write_text
 
         atomic_write_text(paths.dir / "timings.csv", "\n".join(lines) + "\n")
