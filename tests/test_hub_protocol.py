@@ -172,6 +172,7 @@ def test_download_data_writes_a_copy_a_study_then_runs_on_offline(hub, tmp_path)
     again = subprocess.run(cmd, cwd=ROOT, env=online, capture_output=True, text=True, timeout=180)
     assert again.returncode == 0 and "already written" in again.stdout
     assert {p: p.stat().st_mtime_ns for p in copy.rglob("*.jsonl")} == before
+    offline_preflight_checks_every_language(hub, home, tmp_path)
     # the model into the cache while online, then the study on the copy with the hub switched off
     proc = run_python(f"from huggingface_hub import snapshot_download; snapshot_download({MODEL!r})", online)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -189,3 +190,36 @@ def test_download_data_writes_a_copy_a_study_then_runs_on_offline(hub, tmp_path)
     results = pd.read_parquet(tmp_path / "outputs" / "offline" / "results.parquet")
     test = results[(results.split == "test") & (results.metric == "accuracy")]
     assert sorted(test.language) == ["de", "en"] and test.value.between(0, 100).all()
+
+
+def offline_preflight_checks_every_language(hub, home: Path, tmp_path: Path) -> None:
+    """Offline, every (task, language, split) is looked up in the datasets cache (which download-data filled
+    for xnli en/de and mnli), not only a task's first language."""
+    model = tmp_path / "local_model"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"model_type": "xlm-roberta", "num_hidden_layers": 2}))
+    studies = [write_study(tmp_path / f"cached{len(langs)}.yaml", models=[str(model)], targets=["xnli"],
+                           target_languages={"xnli": langs}) for langs in (["en", "de"], ["en", "de", "zh"])]
+    code = ("import sys; from stilts_utils.study.config import load_study; from stilts_utils.data.preflight import "
+            "check\nfor path in sys.argv[1:]:\n    try:\n        check(load_study(path)); print('ok')\n"
+            "    except Exception as err:\n        print(' '.join(str(err).split()))")
+    proc = subprocess.run([sys.executable, "-c", code, *map(str, studies)], cwd=ROOT, capture_output=True, text=True,
+                          env=client_env(hub, home, offline=True), timeout=120)
+    cached, uncached = proc.stdout.strip().splitlines()
+    assert cached == "ok", cached
+    assert uncached.startswith("no network and no local copy of: xnli.") and "'zh'" in uncached, uncached
+
+
+def test_card_configs_and_file_layouts_give_the_splits():
+    from stilts_utils.data.hubmeta import _card_configs, _splits
+
+    card = {"configs": [{"config_name": "en", "data_files": [{"split": "train", "path": "en/train-*"},
+                                                            {"split": "test", "path": "en/test-*"}]},
+                        {"config_name": "plain", "data_files": "plain/*.parquet"}]}
+    configs = _card_configs(card)
+    assert configs == {"en": {"train", "test"}, "plain": {"train"}}
+    assert _splits(configs, [], "en", None) == {"train", "test"} and _splits(configs, [], "fr", None) is None
+    export = ["default/train/0000.parquet", "default/validation/0000.parquet", "other/test/0000.parquet"]
+    assert _splits({}, export, None, "default") == {"train", "validation"}
+    assert _splits({}, export, None, "missing") is None
+    assert _splits({}, ["data/dev-00000.jsonl", "data/test.jsonl"], None, None) == {"validation", "test"}
