@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from hub_server import HubServer, config_dataset, model_files, parquet_export
-from tiny_models import FIXTURES, build_tiny_model
+from tiny_models import FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "stilts-test/tiny-xlmr"
@@ -50,10 +50,9 @@ def add_datasets(hub: HubServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    model = build_tiny_model("xlm-roberta", tmp_path_factory.mktemp("hub_model") / "model")
-    with HubServer() as server:
-        server.add("model", MODEL, model_files(model))
+def hub(tiny_model_dirs):
+    with HubServer() as server:  # the session's tiny XLM-R (built once for the whole suite), as a hub repo
+        server.add("model", MODEL, model_files(tiny_model_dirs["xlm-roberta"]))
         add_datasets(server)
         yield server
 
