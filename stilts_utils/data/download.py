@@ -1,30 +1,60 @@
 """Write local copies of a study's datasets in the layout `load_split` reads (docs/design.md §2), for
-clusters whose compute nodes have no internet. Run it where the hub is reachable."""
+clusters whose compute nodes have no internet. Run it where the hub is reachable.
+
+The copy holds every file the study's runs read (`needed_splits`: each target language, test-only
+languages with their test split only, ANLI+ as its parts ANLI R1-R3, MNLI and SNLI). Each file is written
+atomically, so a file that exists is whole and a rerun skips it; one file that fails does not stop the
+others, and all failures are listed at the end."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from ..atomic import atomic_write_with
 from ..study.config import load_study
 from ..tasks import REGISTRY
-from .hub import read_hub
-from .preflight import needed_tasks
+from .hub import DataUnavailable, read_hub
+from .preflight import needed_splits
+from .readers import nli_parts
+
+
+def files_of(study) -> list[tuple[str, str, str, object]]:
+    """(folder name, language, split, task to read it as) of every file of the copy; a merged task
+    (ANLI+) is one task per part, each read like a task of its own (`read_anliplus` reads them back)."""
+    out = {}
+    for name, lang, split in needed_splits(study):
+        task = REGISTRY[name]
+        if task.source.reader == "hub":
+            out[name, lang, split] = task
+        elif task.source.reader == "nli_parts":  # the mnli part is the mnli task's own file: written once
+            out.update({(part, lang, split): dataclasses.replace(task, name=part, source=source)
+                        for part, source in nli_parts(task, split)})
+    return [(*key, task) for key, task in sorted(out.items(), key=lambda item: item[0])]
 
 
 def download(study_file: str, to: str) -> None:
     study = load_study(study_file)
-    for name in needed_tasks(study):
-        task = REGISTRY[name]
-        if task.source.reader != "hub":
-            print(f"{name}: not on the hub; {task.source.note}")
+    root = Path(to)
+    for name in sorted({n for n, _, _ in needed_splits(study)}):
+        if REGISTRY[name].source.reader not in ("hub", "nli_parts"):
+            print(f"{name}: not on the hub; {REGISTRY[name].source.note}")
+    failed, skipped = [], 0
+    for folder, lang, split, task in files_of(study):
+        out = root / folder / lang / f"{split}.jsonl"
+        if out.is_file():  # written atomically, so whole
+            skipped += 1
             continue
-        langs = task.languages if task.role == "target" else ["en"]
-        for lang in langs:
-            for split in task.source.splits:
-                out = Path(to) / name / lang / f"{split}.jsonl"
-                if out.exists():
-                    continue
-                rows = read_hub(task, lang, split)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                rows.to_json(str(out), lines=True, force_ascii=False)
-                print(f"{name}/{lang}/{split}: {len(rows)} rows -> {out}")
-    print(f"set data_dirs: {{<task>: {to}}} for each task in the study file")
+        try:
+            rows = read_hub(task, lang, split)
+        except Exception as err:  # one missing file must not stop the others: listed at the end
+            failed.append(f"{folder}/{lang}/{split}: {type(err).__name__}: {' '.join(str(err).split())[:300]}")
+            continue
+        atomic_write_with(out, lambda tmp: rows.to_json(str(tmp), lines=True, force_ascii=False))
+        print(f"{folder}/{lang}/{split}: {len(rows)} rows -> {out}", flush=True)
+    if skipped:
+        print(f"{skipped} file(s) already written, skipped")
+    tasks = sorted({n for n, _, _ in needed_splits(study) if REGISTRY[n].source.reader in ("hub", "nli_parts")})
+    print("set in the study file: data_dirs: {" + ", ".join(f"{t}: {to}" for t in tasks) + "}")
+    if failed:
+        raise DataUnavailable(f"{len(failed)} file(s) not written (rerun to retry them; written ones are kept): "
+                              + "; ".join(failed))

@@ -5,7 +5,7 @@ Offline or on a missing dataset or model it fails within seconds with what to do
 from __future__ import annotations
 
 import os
-import socket
+from functools import lru_cache
 from pathlib import Path
 
 from ..tasks import REGISTRY, Task
@@ -23,20 +23,41 @@ class ModelUnavailable(RuntimeError):
     """The model is neither local nor reachable; the message says how to get it."""
 
 
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """One quick TCP probe instead of the hub client's retry loop (~25 s when offline)."""
-    if os.environ.get("HF_HUB_OFFLINE") == "1":
+def hub_offline() -> bool:
+    """HF_HUB_OFFLINE as huggingface_hub reads it (1/ON/YES/TRUE), from the environment: the preflight may
+    set it after the client was imported."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE")
+
+
+def hub_endpoint() -> str:
+    from huggingface_hub import constants
+
+    return constants.ENDPOINT
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """One request through the hub client's own HTTP session, so `HF_ENDPOINT` mirrors and proxies
+    (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) count as the client sees them; any HTTP answer means reachable.
+    One try, not the client's retry loop (~25 s when offline); the answer is kept for the process."""
+    if hub_offline():
         return False
+    return _probe(hub_endpoint(), timeout)
+
+
+@lru_cache(maxsize=4)
+def _probe(endpoint: str, timeout: float) -> bool:
+    from huggingface_hub.utils import get_session
+
     try:
-        socket.create_connection(("huggingface.co", 443), timeout=timeout).close()
+        get_session().head(endpoint, timeout=timeout)
         return True
-    except OSError:
+    except Exception:  # connect, proxy, TLS or timeout errors of the client's transport: not reachable
         return False
 
 
 def model_help(name: str) -> str:
     offline = (" HF_HUB_OFFLINE=1 is set (stilts.sh sets it unless told otherwise): with a reachable hub, "
-               "run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0.") if os.environ.get("HF_HUB_OFFLINE") == "1" else ""
+               "run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0.") if hub_offline() else ""
     return (f"model {name!r} is not in the local Hugging Face cache and the hub cannot be reached. On a "
             f"machine with internet run `hf download {name}` and copy ~/.cache/huggingface here (or set "
             f"HF_HOME to a shared copy), or name a local model directory in `models:`." + offline)
@@ -100,7 +121,7 @@ def hub_help(task: Task, config: str | None, split: str, err: Exception | None =
             f"STUDY.yaml --to DIR` and set `data_dirs: {{{task.name}: DIR/...}}` in the study file."
             + (f" {task.source.note}" if task.source.note else "")
             + (" HF_HUB_OFFLINE=1 is set: with a reachable hub run with HF_HUB_OFFLINE=0 HF_DATASETS_OFFLINE=0."
-               if os.environ.get("HF_HUB_OFFLINE") == "1" else "")
+               if hub_offline() else "")
             + (f" ({type(err).__name__})" if err else ""))
 
 

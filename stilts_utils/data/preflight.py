@@ -131,16 +131,16 @@ def check_local_data(study) -> None:
             check_jsonl(root / name / lang / f"{split}.jsonl", task_columns(task), task)
 
 
-def _hub_cached(task) -> bool:
-    """True when the datasets cache already holds this dataset (checked offline)."""
+def _hub_cached(hf_id: str, revision: str | None, config: str | None, data_dir: str | None, split: str) -> bool:
+    """True when the datasets cache holds this config and split at its revision/data_dir (asked offline)."""
     import datasets
 
-    lang = task.languages[0]
     try:
-        datasets.load_dataset_builder(task.source.hf_id, task.source.config_for(lang))
-        return True
+        builder = datasets.load_dataset_builder(hf_id, config, revision=revision, data_dir=data_dir)
     except Exception:
         return False
+    splits = builder.info.splits
+    return not splits or split in splits  # a cache without split facts: the load itself will tell
 
 
 def _model_cached(model: str) -> bool:
@@ -150,25 +150,63 @@ def _model_cached(model: str) -> bool:
     return Path(model).is_dir() or isinstance(try_to_load_from_cache(model, "config.json"), str)
 
 
-def check(study) -> None:
-    """Every model and dataset of the study readable? Asks the hub only when something is not local."""
-    models = study.world_impl.hub_models()
-    remote = [n for n in needed_tasks(study) if local_root(study, REGISTRY[n]) is None]
-    local = not models and not remote  # the sandbox world, or local models and data_dirs for every task
-    if not local and hub_reachable():
+def _local_problems(study, needed) -> list[Exception]:
+    """Local copies (each file checked, every bad one kept) and data that only a local copy can hold."""
+    problems = []
+    try:
         check_local_data(study)
+    except DataUnavailable as err:
+        problems.append(err)
+    for name in sorted({n for n, _, _ in needed}):
+        task = REGISTRY[name]
+        if task.source.reader not in ("hub", "nli_parts") and local_root(study, task) is None:
+            problems.append(DataUnavailable(f"{name}: not on the hub, so it needs `data_dirs: {{{name}: DIR}}` in "
+                                            f"the study file. {task.source.note}"))
+    return problems
+
+
+def _offline_problems(study, models, needed) -> list[Exception]:
+    """Without a hub: every model in the cache, every needed (task, config, split) in the datasets cache."""
+    from .hubmeta import hub_datasets
+
+    problems: list[Exception] = [ModelUnavailable(model_help(m)) for m in models if not _model_cached(m)]
+    missing = {}  # task -> (config, hub split) of its first missing file, for the example fix
+    for (hf_id, revision), wanted in hub_datasets(study, needed, lambda t: local_root(study, t)).items():
+        for (config, data_dir, split), users in wanted.items():
+            if not _hub_cached(hf_id, revision, config, data_dir, split):
+                for *_, task in users:
+                    missing.setdefault(task, (config, split))
+    if missing:
+        first = sorted(missing)[0]
+        problems.append(DataUnavailable(f"no network and no local copy of: {', '.join(sorted(missing))}. For "
+                                        "example: " + hub_help(REGISTRY[first], *missing[first])))
+    return problems
+
+
+def _raise(problems: list[Exception]) -> None:
+    """All problems at once: one of them as it is, several as one error listing each (with its fix)."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        listed = "; ".join(f"({n}) {' '.join(str(p).split())}" for n, p in enumerate(problems, 1))
+        raise DataUnavailable(f"{len(problems)} problems, each with its fix: {listed}")
+
+
+def check(study) -> None:
+    """Every model and dataset of the study readable? Online the hub's metadata answers for every (task,
+    language, split) and model; offline the caches. Every problem is listed at once, before any compute."""
+    models = study.world_impl.hub_models()
+    needed = needed_splits(study)
+    remote = [n for n in needed_tasks(study) if local_root(study, REGISTRY[n]) is None]
+    problems = _local_problems(study, needed)
+    if (models or remote) and hub_reachable():
+        from .hubmeta import hub_datasets, hub_problems
+
+        found = hub_problems(study, models, hub_datasets(study, needed, lambda t: local_root(study, t)))
+        _raise(problems + [DataUnavailable(p) for p in found])
         return
     # no hub needed or none reachable: switch the hub clients off before `datasets` is imported here or in
     # any notebook kernel, so nothing waits on retries
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    for model in models:
-        if not _model_cached(model):
-            raise ModelUnavailable(model_help(model))
-    check_local_data(study)
-    missing = [n for n in remote if REGISTRY[n].source.reader != "hub" or not _hub_cached(REGISTRY[n])]
-    if missing:
-        first = REGISTRY[missing[0]]
-        raise DataUnavailable(
-            f"no network and no local copy of: {', '.join(missing)}. For example: "
-            + hub_help(first, first.source.config_for(first.languages[0]), "train"))
+    _raise(problems + _offline_problems(study, models, needed))

@@ -58,6 +58,11 @@ def _round_robin(parts: list):
     return datasets.concatenate_datasets(parts).select(np.lexsort((part, position)))
 
 
+def nli_parts(task, split: str) -> list[tuple[str, object]]:
+    """(part, source) of the ANLI+ parts that have `split`, as `read_anliplus` reads them (preflight, download)."""
+    return [(name, source) for name, source, _ in PARTS if split in source.splits]
+
+
 def read_anliplus(task, lang: str, split: str, root):
     """ANLI+ (tasks/anliplus.py): its parts, each loaded like a task of its own through the hub or a local copy
     (`<root>/<part>/en/<split>.jsonl`), labels mapped by name onto one NLI set, rows without gold dropped."""
