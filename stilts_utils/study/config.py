@@ -20,6 +20,7 @@ import yaml
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
+from .executor import SlurmSettings, check_executor
 from .worlds import WORLDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve here, whatever the cwd
@@ -227,6 +228,9 @@ class Study:
     threads: int = 1  # torch threads of every phase-2/3 run: fixed, so results do not depend on `parallel`
     analysis: list = field(default_factory=list)  # analysis notebooks run on the results
     output_root: str = "outputs"
+    executor: str = "local"  # local | slurm (study/executor.py); `run --executor` overrides it
+    slurm: SlurmSettings = field(default_factory=SlurmSettings)  # per-phase Slurm resources
+    checkpoint_every: int = 0  # steps between resumable training checkpoints (0 = none; Slurm jobs: slurm.*)
 
     def target_settings(self, target: str) -> TrainSettings:
         return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
@@ -343,6 +347,10 @@ def _validate(study: Study) -> None:
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
     if not 0 <= study.mlm_weight < 1:
         raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)", key="mlm_weight")
+    check_executor(study.executor)
+    if study.checkpoint_every < 0:
+        raise StudyError(f"checkpoint_every: {study.checkpoint_every!r} is not allowed; allowed: integers >= 0 "
+                         "(0: none)", key="checkpoint_every")
     for name in ("parallel", "threads"):
         if getattr(study, name) < 1:
             raise StudyError(f"{name}: {getattr(study, name)!r} is not allowed; allowed: integers >= 1", key=name)
@@ -428,7 +436,7 @@ def study_from_dict(data: dict, name: str) -> Study:
     if not isinstance(data["name"], str):
         raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
-              "multitask": MultitaskSettings, "protocol": ProtocolSettings}
+              "multitask": MultitaskSettings, "protocol": ProtocolSettings, "slurm": SlurmSettings}
     try:
         for key, cls in nested.items():
             if key in data:
