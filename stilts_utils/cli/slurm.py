@@ -21,8 +21,17 @@ from ..study.config import REPO_ROOT, Study
 from ..study.identity import Pair, StudyPaths
 from . import runner
 
-ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING", "SUSPENDED", "RESIZING", "UNKNOWN",
+ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING", "SUSPENDED", "RESIZING",
           "PREEMPTED", "REQUEUE_HOLD", "REQUEUE_FED", "STAGE_OUT", "SIGNALING"}
+# A job sacct does not know yet counts as queued this long after its submission; after that it is lost
+# (another cluster, purged accounting) and a rerun submits the run again.
+UNKNOWN_GRACE_S = 120
+
+
+def is_active(state: str, entry: dict) -> bool:
+    if state == "UNKNOWN":
+        return time.time() - entry.get("submitted_s", 0) < UNKNOWN_GRACE_S
+    return state in ACTIVE
 
 
 class NotebookJob:
@@ -114,7 +123,7 @@ def _submit(study_file: str, study: Study, paths: StudyPaths, job, after: str | 
     sjob = executor.submit(NotebookJob(study_file, job, study.threads))
     return {"slurm_id": str(sjob.job_id), "kind": "pair" if isinstance(job, Pair) else "encoder",
             "log": str(sjob.paths.stdout), "notebook": str(paths.notebook(job)), "after": after,
-            "submitted": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "submitted": time.strftime("%Y-%m-%d %H:%M:%S"), "submitted_s": time.time()}
 
 
 def plan(study: Study, paths: StudyPaths, ledger: dict, known: dict):
@@ -126,7 +135,7 @@ def plan(study: Study, paths: StudyPaths, ledger: dict, known: dict):
         waits = isinstance(job, Pair) and job.encoder is not None and not paths.is_done(job.encoder)
         if paths.is_done(job):
             action, sid = "done", None
-        elif entry and known.get(entry["slurm_id"]) in ACTIVE:
+        elif entry and is_active(known.get(entry["slurm_id"], "UNKNOWN"), entry):
             action, sid = "queued", entry["slurm_id"]
         else:
             action, sid = "submit", None
@@ -154,12 +163,12 @@ def submit_missing(study_file: str, study: Study, paths: StudyPaths) -> tuple[di
 
 def wait(paths: StudyPaths, ledger: dict, rows: list, poll: float) -> dict:
     """Poll sacct until no job of this run is queued or running; {slurm id: final state}."""
-    ids = [r[2] for r in rows if r[2]]
-    final = {}
+    entries = {r[2]: ledger[r[0].id] for r in rows if r[2]}
+    ids, final = list(entries), {}
     while ids:
         now = states(ids)
-        final.update({i: s for i, s in now.items() if s not in ACTIVE})
-        ids = [i for i in ids if now[i] in ACTIVE]
+        final.update({i: s for i, s in now.items() if not is_active(s, entries[i])})
+        ids = [i for i in ids if i not in final]
         if ids:
             time.sleep(poll)
     return final
@@ -219,7 +228,7 @@ def run_locked(study_file: str, study: Study, paths: StudyPaths, analysis: bool,
         outcome.failed += runner.run_analysis(study, paths)
     print(runner.summary(study, paths, outcome, df))
     for job_id in outcome.blocked:
-        print(f"BLOCKED {job_id}: its encoder's job failed; it runs when the encoder is done")
+        print(f"BLOCKED {job_id}: its encoder's job failed, so Slurm cancelled it; a rerun submits both")
     return outcome
 
 
@@ -239,7 +248,7 @@ def dry_run(study_file: str, study: Study) -> str:
         params = sbatch_parameters(study, job, None)
         opts = " ".join(f"--{k.replace('_', '-')}={v}" for k, v in params.items()
                         if k in ("time", "cpus_per_task", "gpus_per_node", "mem", "partition", "account", "qos"))
-        opts += "".join(f" --{k}={v}" for k, v in params["additional_parameters"].items())
+        opts += "".join(f" --{k}" if v is True else f" --{k}={v}" for k, v in params["additional_parameters"].items())
         dep = f" --dependency=afterok:<{job.encoder.id}>" if after is not None else ""
         what = {"done": "[done]  ", "queued": f"[queued {sid}]", "submit": "[submit]"}[action]
         lines.append(f"  {what} {job.id}" + (f"\n      sbatch {opts}{dep}" if action == "submit" else ""))
@@ -265,9 +274,9 @@ def status(study: Study) -> str:
             word = "blocked"
         elif state is None:
             word = "todo"
-        elif state in ("PENDING", "REQUEUED"):
+        elif state in ("PENDING", "REQUEUED", "UNKNOWN"):
             word = "queued"
-        elif state in ACTIVE:
+        elif is_active(state, entry):
             word = "running"
         else:
             word = "cancelled" if state == "CANCELLED" else "failed"

@@ -27,6 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve
 
 INTERMEDIATE_DATA = ("en", "translated", "en+translated")
 PRECISIONS = ("fp32", "bf16", "fp16")
+REPORT_TO = ("none", "tensorboard", "mlflow", "wandb")
 POOLINGS = ("mean", "cls")
 # Study names become folder names under the output root: a safe set, no leading dot, no separators.
 NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
@@ -231,6 +232,7 @@ class Study:
     executor: str = "local"  # local | slurm (study/executor.py); `run --executor` overrides it
     slurm: SlurmSettings = field(default_factory=SlurmSettings)  # per-phase Slurm resources
     checkpoint_every: int = 0  # steps between resumable training checkpoints (0 = none; Slurm jobs: slurm.*)
+    report_to: str = "none"  # experiment tracking of the Trainer: none | tensorboard | mlflow | wandb
 
     def target_settings(self, target: str) -> TrainSettings:
         return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
@@ -348,6 +350,7 @@ def _validate(study: Study) -> None:
     if not 0 <= study.mlm_weight < 1:
         raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)", key="mlm_weight")
     check_executor(study.executor)
+    _one_of([study.report_to], REPORT_TO, "report_to")
     if study.checkpoint_every < 0:
         raise StudyError(f"checkpoint_every: {study.checkpoint_every!r} is not allowed; allowed: integers >= 0 "
                          "(0: none)", key="checkpoint_every")
