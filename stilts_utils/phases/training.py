@@ -75,6 +75,28 @@ class _Done(TrainerCallback):
         (Path(args.output_dir) / f"checkpoint-{state.global_step}" / STATE).write_bytes(b"")
 
 
+class _EpochRng(TrainerCallback):
+    """The torch RNG state at the start of the current epoch, in each checkpoint, and put back at the start
+    of the resumed epoch. The Trainer restores the RNG state of the checkpoint's step, but its length-grouped
+    sampler draws the epoch's order from the global RNG when the epoch starts: without this, a resumed
+    epoch would visit the rows in another order (HF skips the right number of batches of the wrong order)."""
+
+    FILE = "epoch_rng.pt"
+
+    def __init__(self, resume: Path | None):
+        self.restore = torch.load(resume / self.FILE) if resume is not None else None
+        self.state = None
+
+    def on_epoch_begin(self, args, state, control, **kw):
+        if self.restore is not None:
+            torch.set_rng_state(self.restore)
+            self.restore = None
+        self.state = torch.get_rng_state()
+
+    def on_save(self, args, state, control, **kw):
+        torch.save(self.state, Path(args.output_dir) / f"checkpoint-{state.global_step}" / self.FILE)
+
+
 def last_checkpoint(resume_dir: Path | None) -> Path | None:
     """The newest complete resumable checkpoint in `resume_dir` (None: start from the beginning)."""
     if resume_dir is None or not Path(resume_dir).is_dir():
@@ -124,9 +146,9 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
     select = _Select(model, score_fn, settings.eval_every) if score_fn else None
     resumable = bool(checkpoint_every and resume_dir is not None)
     callbacks = [c for c in (select, _SaveAt(set(save_at or {}), lambda s: save_at[s](s))) if c]
-    if resumable and select is None:
-        callbacks.append(_Done())
     resume = last_checkpoint(resume_dir) if resumable else None
+    if resumable:  # the epoch's RNG first: our marker of a complete checkpoint (STATE) is written last
+        callbacks = [_EpochRng(resume), *callbacks] + ([] if select else [_Done()])
     if resume is not None:
         print(f"resuming from {resume}", flush=True)  # in the executed notebook: the record says so
         if select is not None:
