@@ -199,14 +199,16 @@ def test_slurm_failures_cancellations_reruns_and_the_same_rows(cluster, local_re
     proc.send_signal(signal.SIGINT)
     out = _finish(proc)
     assert proc.returncode == 130 and "keep running in Slurm" in out, out[-3000:]
+    submitted = {run: e["slurm_id"] for run, e in executor.read_ledger(StudyPaths(study)).items()}
     proc = _start(path)
     out = _finish(proc)
     assert proc.returncode == 0, out[-3000:]
     assert "slurm: 0 job(s) submitted" in out, out[-3000:]
     acct = subprocess.run(["sacct", "-X", "-n", "-P", "-S", "2000-01-01", "-o", "JobID,JobName,State"],
                           capture_output=True, text=True, check=True).stdout
-    names = [line.split("|")[1] for line in acct.splitlines()]
-    assert sorted(names) == sorted([f"stilts-{n}" for n in (ENCODER, BASELINE, PAIR)] * 2), acct
+    assert {run: e["slurm_id"] for run, e in executor.read_ledger(StudyPaths(study)).items()} == submitted
+    assert max(int(line.split("|")[0]) for line in acct.splitlines()) == max(map(int, submitted.values())), \
+        f"no job submitted twice: {acct}"
     assert _rows(path).equals(ref_rows), "the Slurm executor gives the local executor's rows"
     for nb in ("intermediate/" + ENCODER, "pairs/" + BASELINE, "pairs/" + PAIR):
         assert json.loads((StudyPaths(study).dir / "notebooks" / f"{nb}.ipynb").read_text())["cells"]

@@ -36,11 +36,22 @@ def _at_least_one(text: str) -> int:
 def _run(args) -> int:
     from . import runner
 
+    from ..study.config import load_study
+
+    executor = args.executor or load_study(args.study).executor  # a bad study fails here, before compute
+    if executor == "slurm":  # phases 2-3 as Slurm jobs (cli/slurm.py)
+        from . import slurm
+
+        if args.dry_run:
+            print(slurm.dry_run(args.study, load_study(args.study)))
+            return 0
+        outcome = slurm.run(args.study, analysis=not args.no_analysis)
+        return 1 if outcome.failed or outcome.blocked else 0
     if args.dry_run:
-        print(runner.dry_run(args.study, args.executor))
+        print(runner.dry_run(args.study))
         return 0
-    outcome = runner.run(args.study, parallel=args.parallel, analysis=not args.no_analysis, executor=args.executor)
-    return 1 if outcome.failed or outcome.blocked else 0
+    outcome = runner.run(args.study, parallel=args.parallel, analysis=not args.no_analysis)
+    return 1 if outcome.failed else 0
 
 
 def _status(args) -> int:

@@ -169,7 +169,9 @@ def _last_line(err: Exception) -> str:
     return (text[-1] if text else type(err).__name__)[:300]
 
 
-def run(study_file: str, parallel: int | None = None, analysis: bool = True, executor: str | None = None) -> Outcome:
+def run(study_file: str, parallel: int | None = None, analysis: bool = True, body=None) -> Outcome:
+    """The study's runs, finished work kept. `body(study_file, study, paths, analysis, start)` replaces the
+    local phases 2-3 under the same checks and lock (the Slurm executor, cli/slurm.py, passes its own)."""
     start = time.time()
     study = load_study(study_file)  # validation first: a bad study fails before the heavy imports
     from ..data.preflight import check
@@ -180,17 +182,12 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True, exe
 
         raise StudyError(f"parallel: {parallel!r} is not a number of notebooks; allowed: integers >= 1")
     parallel = parallel or study.parallel
-    from ..study.executor import check_executor
-
-    executor = check_executor(executor or study.executor, "--executor")
     paths = StudyPaths(study)
     from .lock import study_lock
 
     with study_lock(paths.dir, f"run {study_file}"), _terminate_as_interrupt():
-        if executor == "slurm":  # phases 2-3 as Slurm jobs (cli/slurm.py)
-            from .slurm import run_locked
-
-            return run_locked(study_file, study, paths, analysis, start)
+        if body is not None:
+            return body(study_file, study, paths, analysis, start)
         return _run_locked(study_file, study, paths, parallel, analysis, start)
 
 
@@ -357,16 +354,9 @@ def summary(study: Study, paths: StudyPaths, outcome: Outcome, df) -> str:
     return "\n".join(lines)
 
 
-def dry_run(study_file: str, executor: str | None = None) -> str:
-    """The grid, with what is already done and the training steps of each run (under Slurm: what
-    would be submitted, with each job's sbatch options)."""
+def dry_run(study_file: str) -> str:
+    """The grid, with what is already done and the training steps of each run."""
     study = load_study(study_file)  # first: a bad study fails before plan.py imports torch
-    from ..study.executor import check_executor
-
-    if check_executor(executor or study.executor, "--executor") == "slurm":
-        from .slurm import dry_run as slurm_dry_run
-
-        return slurm_dry_run(study_file, study)
     from .plan import steps_estimate
 
     paths = StudyPaths(study)

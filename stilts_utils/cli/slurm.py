@@ -200,6 +200,11 @@ def record(paths: StudyPaths, ledger: dict, rows: list, final: dict, outcome) ->
             outcome.failed.append((job.id, ledger[job.id]["notebook"], _why(paths, job, ledger[job.id], state)))
 
 
+def run(study_file: str, analysis: bool = True):
+    """`run --executor slurm`: the local runner's checks and lock around run_locked."""
+    return runner.run(study_file, analysis=analysis, body=run_locked)
+
+
 def run_locked(study_file: str, study: Study, paths: StudyPaths, analysis: bool, start: float):
     """The Slurm counterpart of runner._run_locked: phase 1 here, phases 2-3 as jobs, then collect."""
     outcome = runner.Outcome()

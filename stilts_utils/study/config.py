@@ -20,7 +20,7 @@ import yaml
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
-from .executor import SlurmSettings, check_executor
+from .executor import Resources, SlurmSettings, check_executor
 from .worlds import WORLDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve here, whatever the cwd
@@ -434,12 +434,30 @@ def _validate_depth(study: Study) -> None:
                              f"the depth) or 0..{depth}", key="retrieval.layer")
 
 
+def slurm_settings(data) -> SlurmSettings:
+    """The `slurm:` block: its keys, then each phase's Resources (errors name `slurm.phase2.mem` etc.)."""
+    data = dict(_check_fields(SlurmSettings, data, "slurm"))
+    for name in ("phase2", "phase3"):
+        if name in data:
+            checked = _check_fields(Resources, data[name], f"slurm.{name}")
+            try:
+                data[name] = Resources(**checked)
+            except StudyError as err:
+                raise _where(f"slurm.{name}", err) from None
+    try:
+        return SlurmSettings(**data)
+    except StudyError as err:
+        raise _where("slurm", err) from None
+
+
 def study_from_dict(data: dict, name: str) -> Study:
     data = dict(_check_fields(Study, {"name": name, **(data or {})}, ""))
     if not isinstance(data["name"], str):
         raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
-              "multitask": MultitaskSettings, "protocol": ProtocolSettings, "slurm": SlurmSettings}
+              "multitask": MultitaskSettings, "protocol": ProtocolSettings}
+    if "slurm" in data:
+        data["slurm"] = slurm_settings(data["slurm"])
     try:
         for key, cls in nested.items():
             if key in data:

@@ -90,18 +90,7 @@ class SlurmSettings:
     checkpoint_every: int = 200
     max_requeues: int = 3  # submitit requeues a job that hits its time limit this many times
 
-    def __post_init__(self):
-        from .config import _check_fields, _where  # config imports this module: import at use
-
-        for name in ("phase2", "phase3"):
-            value = getattr(self, name)
-            if isinstance(value, dict):
-                checked = _check_fields(Resources, value, name)  # its errors name `phase2.<key>` already
-                try:
-                    value = Resources(**checked)
-                except StudyError as err:
-                    raise _where(name, err) from None
-                object.__setattr__(self, name, value)
+    def __post_init__(self):  # phase2/phase3 arrive as Resources (config.slurm_settings checks their keys)
         if self.poll_seconds <= 0:
             raise StudyError(f"poll_seconds: {self.poll_seconds!r} is not allowed; allowed: numbers > 0",
                              key="poll_seconds")
