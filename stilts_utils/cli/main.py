@@ -36,11 +36,30 @@ def _at_least_one(text: str) -> int:
 def _run(args) -> int:
     from . import runner
 
+    from ..study.config import load_study
+
+    executor = args.executor or load_study(args.study).executor  # a bad study fails here, before compute
+    if executor == "slurm":  # phases 2-3 as Slurm jobs (cli/slurm.py)
+        from . import slurm
+
+        if args.dry_run:
+            print(slurm.dry_run(args.study, load_study(args.study)))
+            return 0
+        outcome = slurm.run(args.study, analysis=not args.no_analysis)
+        return 1 if outcome.failed or outcome.blocked else 0
     if args.dry_run:
         print(runner.dry_run(args.study))
         return 0
     outcome = runner.run(args.study, parallel=args.parallel, analysis=not args.no_analysis)
     return 1 if outcome.failed else 0
+
+
+def _status(args) -> int:
+    from ..study.config import load_study
+    from .slurm import status
+
+    print(status(load_study(args.study)))
+    return 0
 
 
 def _tasks(args) -> int:
@@ -152,7 +171,12 @@ def main(argv=None) -> int:
     p.add_argument("--dry-run", action="store_true", help="print the grid and what is done; run nothing")
     p.add_argument("--parallel", type=_at_least_one, default=None, help="notebooks at once (default: study file)")
     p.add_argument("--no-analysis", action="store_true", help="skip the analysis notebooks")
+    p.add_argument("--executor", choices=["local", "slurm"], default=None,
+                   help="where runs execute (default: the study file's `executor`, else local)")
     p.set_defaults(fn=_run)
+    p = sub.add_parser("status", help="each run of a study: done, queued, running, failed (Slurm: job and log)")
+    p.add_argument("study", help="params/<study>.yaml")
+    p.set_defaults(fn=_status)
     p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
     p.set_defaults(fn=_tasks)
     p = sub.add_parser("score", help="score an XTREME prediction folder against a label folder")

@@ -169,7 +169,9 @@ def _last_line(err: Exception) -> str:
     return (text[-1] if text else type(err).__name__)[:300]
 
 
-def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> Outcome:
+def run(study_file: str, parallel: int | None = None, analysis: bool = True, body=None) -> Outcome:
+    """The study's runs, finished work kept. `body(study_file, study, paths, analysis, start)` replaces the
+    local phases 2-3 under the same checks and lock (the Slurm executor, cli/slurm.py, passes its own)."""
     start = time.time()
     study = load_study(study_file)  # validation first: a bad study fails before the heavy imports
     from ..data.preflight import check
@@ -184,6 +186,8 @@ def run(study_file: str, parallel: int | None = None, analysis: bool = True) -> 
     from .lock import study_lock
 
     with study_lock(paths.dir, f"run {study_file}"), _terminate_as_interrupt():
+        if body is not None:
+            return body(study_file, study, paths, analysis, start)
         return _run_locked(study_file, study, paths, parallel, analysis, start)
 
 

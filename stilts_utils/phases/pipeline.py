@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 
 import numpy as np
@@ -64,19 +66,40 @@ def _train_encoder(study: Study, job: Encoder, tmp) -> None:
     net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre)
     steps = train_args["steps"]
     marks = {max(1, round(f * steps)): f for f in study.checkpoints}
-    saved = []
+
+    every, resume = checkpoint_interval(study), _encoder_resume_dir(study, job)
+    # resumable: the RQ2 saves go where a restarted run finds them, and move into the build at the end
+    saves = resume / "saves" if every else tmp
 
     def save(step):
-        net.encoder.save_pretrained(tmp / f"step-{step}")
-        tokenizer.save_pretrained(tmp / f"step-{step}")
-        saved.append({"fraction": marks[step], "steps": step, "dir": f"step-{step}"})
+        net.encoder.save_pretrained(saves / f"step-{step}")
+        tokenizer.save_pretrained(saves / f"step-{step}")
 
-    fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, **train_args)
+    fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, checkpoint_every=every,
+        resume_dir=resume, report_to=study.report_to, **train_args)
+    saved = [{"fraction": marks[s], "steps": s, "dir": f"step-{s}"} for s in sorted(marks)]
+    if every:
+        for step in sorted(marks):
+            shutil.move(saves / f"step-{step}", tmp / f"step-{step}")
     dev = {t.name: scoring.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
                                        job.variant) for t, h in zip(tasks, heads)}
     summary = {"job": job.__dict__, "steps": steps, "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
                "checkpoints": saved, "dev_after_training": dev, "wall_time_s": round(time.time() - start, 1)}
     atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
+    shutil.rmtree(resume, ignore_errors=True)  # the build is complete once renamed; a crash before: redone
+
+
+def checkpoint_interval(study: Study) -> int:
+    """Steps between resumable checkpoints: the study's `checkpoint_every`, else inside a Slurm job (where
+    pre-emption and time limits happen) `slurm.checkpoint_every`; 0 = none. Results do not depend on it."""
+    if study.checkpoint_every:
+        return study.checkpoint_every
+    return study.slurm.checkpoint_every if os.environ.get("SLURM_JOB_ID") else 0
+
+
+def _encoder_resume_dir(study: Study, job: Encoder):
+    out = StudyPaths(study).encoder_dir(job)
+    return out.with_name(out.name + ".resume")
 
 
 def _intermediate_features(study, job, task, tokenizer):
@@ -165,6 +188,7 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
             "wall_time_s": round(time.time() - start, 1), "variant": variant}
     rows = make_rows(meta, scores)
     write_rows(paths.rows(pair), rows)
+    shutil.rmtree(paths.run_dir(pair) / "resume", ignore_errors=True)  # done: its checkpoints are not needed
     return pd.DataFrame(rows)
 
 
@@ -180,7 +204,8 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     select = _task(task.select_task, study, pair.variant)
     score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
     result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
-                 score_fn=score_fn)
+                 score_fn=score_fn, checkpoint_every=checkpoint_interval(study),
+                 resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to)
     scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
     scores[("en", "select")] = {"best_step": result.best_step}  # the last step when no selection is made
     if result.best_score is not None:

@@ -1,10 +1,18 @@
 """Fine-tuning with the Hugging Face Trainer, plus the two things it does not do for us:
 checkpoint selection with a task metric on English dev (QA needs span decoding, not eval loss), and
-saving the encoder at fixed fractions of the run (RQ2)."""
+saving the encoder at fixed fractions of the run (RQ2).
+
+Pre-emption: with `checkpoint_every` > 0 the Trainer saves a resumable checkpoint (weights, optimizer,
+scheduler, RNG states, data position) into `resume_dir` at that interval, plus our selection state, and a
+restarted run continues from the last complete one: the same steps on the same batches, so the same
+result as an uninterrupted run."""
 from __future__ import annotations
 
+import os
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -43,6 +51,59 @@ class _Select(TrainerCallback):
     def on_train_end(self, args, state, control, **kw):
         self._check(state.global_step)
 
+    def on_save(self, args, state, control, **kw):
+        """Beside each resumable checkpoint: what selection has seen so far (the Trainer saves the rest)."""
+        folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+        tmp = folder / f".{STATE}.tmp"
+        torch.save({"best": self.best, "best_step": self.best_step, "history": self.history, "state": self.state},
+                   tmp)
+        os.replace(tmp, folder / STATE)  # written last: a checkpoint without it is incomplete
+
+    def restore(self, folder: Path) -> None:
+        saved = torch.load(folder / STATE, weights_only=False)
+        self.best, self.best_step, self.history, self.state = (saved["best"], saved["best_step"],
+                                                               saved["history"], saved["state"])
+
+
+STATE = "stilts_state.pt"  # our part of a resumable checkpoint (selection state); its presence marks it complete
+
+
+class _Done(TrainerCallback):
+    """Marks each resumable checkpoint complete when nothing else records state (no selection)."""
+
+    def on_save(self, args, state, control, **kw):
+        (Path(args.output_dir) / f"checkpoint-{state.global_step}" / STATE).write_bytes(b"")
+
+
+class _EpochRng(TrainerCallback):
+    """The torch RNG state at the start of the current epoch, in each checkpoint, and put back at the start
+    of the resumed epoch. The Trainer restores the RNG state of the checkpoint's step, but its length-grouped
+    sampler draws the epoch's order from the global RNG when the epoch starts: without this, a resumed
+    epoch would visit the rows in another order (HF skips the right number of batches of the wrong order)."""
+
+    FILE = "epoch_rng.pt"
+
+    def __init__(self, resume: Path | None):
+        self.restore = torch.load(resume / self.FILE) if resume is not None else None
+        self.state = None
+
+    def on_epoch_begin(self, args, state, control, **kw):
+        if self.restore is not None:
+            torch.set_rng_state(self.restore)
+            self.restore = None
+        self.state = torch.get_rng_state()
+
+    def on_save(self, args, state, control, **kw):
+        torch.save(self.state, Path(args.output_dir) / f"checkpoint-{state.global_step}" / self.FILE)
+
+
+def last_checkpoint(resume_dir: Path | None) -> Path | None:
+    """The newest complete resumable checkpoint in `resume_dir` (None: start from the beginning)."""
+    if resume_dir is None or not Path(resume_dir).is_dir():
+        return None
+    done = [p for p in Path(resume_dir).glob("checkpoint-*") if (p / STATE).exists() and p.name[11:].isdigit()]
+    return max(done, key=lambda p: int(p.name[11:]), default=None)
+
 
 class _SaveAt(TrainerCallback):
     """Calls save(step) when the run reaches each of the given step counts."""
@@ -55,14 +116,18 @@ class _SaveAt(TrainerCallback):
             self.save(state.global_step)
 
 
-def _args(settings, steps: int, seed: int, out_dir: str, label_names) -> TrainingArguments:
+def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint_every: int = 0,
+          report_to: str = "none") -> TrainingArguments:
+    # save_total_limit 2: the previous checkpoint stays until the next one is complete
+    saving = (dict(save_strategy="steps", save_steps=checkpoint_every, save_total_limit=2) if checkpoint_every
+              else dict(save_strategy="no"))
     return TrainingArguments(
         output_dir=out_dir, per_device_train_batch_size=settings.batch_size,
         gradient_accumulation_steps=settings.grad_accum, learning_rate=settings.lr,
         weight_decay=settings.weight_decay, max_grad_norm=settings.max_grad_norm,
         warmup_steps=settings.warmup_ratio, lr_scheduler_type="linear", max_steps=steps,
         train_sampling_strategy="group_by_length", label_names=list(label_names),
-        remove_unused_columns=False, save_strategy="no", eval_strategy="no", report_to="none",
+        remove_unused_columns=False, eval_strategy="no", report_to=report_to, **saving,
         logging_steps=max(1, steps // 10), seed=seed, data_seed=seed, optim="adamw_torch",
         bf16=settings.precision == "bf16", fp16=settings.precision == "fp16",
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
@@ -70,16 +135,26 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names) -> Trainin
 
 
 def fit(model, features, collate, settings, seed: int, label_names, score_fn=None,
-        save_at: dict | None = None, steps: int | None = None, sampler_factory=None) -> FitResult:
+        save_at: dict | None = None, steps: int | None = None, sampler_factory=None,
+        checkpoint_every: int = 0, resume_dir: Path | None = None, report_to: str = "none") -> FitResult:
     """Train `model` on `features`; with `score_fn`, reload the best English-dev weights at the end.
 
     save_at: {step: callback(step)} to save the encoder at fixed points of the run.
-    sampler_factory(steps) -> batch sampler: multi-task batches (see multitask.py)."""
+    sampler_factory(steps) -> batch sampler: multi-task batches (see multitask.py).
+    checkpoint_every, resume_dir: resumable checkpoints there, and resuming from the last one."""
     steps = steps or settings.total_steps(len(features))
     select = _Select(model, score_fn, settings.eval_every) if score_fn else None
+    resumable = bool(checkpoint_every and resume_dir is not None)
     callbacks = [c for c in (select, _SaveAt(set(save_at or {}), lambda s: save_at[s](s))) if c]
-    with tempfile.TemporaryDirectory() as tmp:
-        args = _args(settings, steps, seed, tmp, label_names)
+    resume = last_checkpoint(resume_dir) if resumable else None
+    if resumable:  # the epoch's RNG first: our marker of a complete checkpoint (STATE) is written last
+        callbacks = [_EpochRng(resume), *callbacks] + ([] if select else [_Done()])
+    if resume is not None:
+        print(f"resuming from {resume}", flush=True)  # in the executed notebook: the record says so
+        if select is not None:
+            select.restore(resume)
+    with (nullcontext(str(resume_dir)) if resumable else tempfile.TemporaryDirectory()) as tmp:
+        args = _args(settings, steps, seed, tmp, label_names, checkpoint_every if resumable else 0, report_to)
         kwargs = dict(model=model, args=args, train_dataset=features, data_collator=collate, callbacks=callbacks)
         if sampler_factory is None:
             trainer = Trainer(**kwargs)
@@ -87,7 +162,7 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
             from .multitask import MultiTaskTrainer
 
             trainer = MultiTaskTrainer(**kwargs, batch_sampler=sampler_factory(steps * settings.grad_accum))
-        trainer.train()
+        trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
     if select is None:
         return FitResult(steps, steps, None)
     model.load_state_dict(select.state)

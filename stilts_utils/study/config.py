@@ -20,12 +20,14 @@ import yaml
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
+from .executor import Resources, SlurmSettings, check_executor
 from .worlds import WORLDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve here, whatever the cwd
 
 INTERMEDIATE_DATA = ("en", "translated", "en+translated")
 PRECISIONS = ("fp32", "bf16", "fp16")
+REPORT_TO = ("none", "tensorboard", "mlflow", "wandb")
 POOLINGS = ("mean", "cls")
 # Study names become folder names under the output root: a safe set, no leading dot, no separators.
 NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
@@ -227,6 +229,10 @@ class Study:
     threads: int = 1  # torch threads of every phase-2/3 run: fixed, so results do not depend on `parallel`
     analysis: list = field(default_factory=list)  # analysis notebooks run on the results
     output_root: str = "outputs"
+    executor: str = "local"  # local | slurm (study/executor.py); `run --executor` overrides it
+    slurm: SlurmSettings = field(default_factory=SlurmSettings)  # per-phase Slurm resources
+    checkpoint_every: int = 0  # steps between resumable training checkpoints (0 = none; Slurm jobs: slurm.*)
+    report_to: str = "none"  # experiment tracking of the Trainer: none | tensorboard | mlflow | wandb
 
     def target_settings(self, target: str) -> TrainSettings:
         return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
@@ -343,6 +349,11 @@ def _validate(study: Study) -> None:
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
     if not 0 <= study.mlm_weight < 1:
         raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)", key="mlm_weight")
+    check_executor(study.executor)
+    _one_of([study.report_to], REPORT_TO, "report_to")
+    if study.checkpoint_every < 0:
+        raise StudyError(f"checkpoint_every: {study.checkpoint_every!r} is not allowed; allowed: integers >= 0 "
+                         "(0: none)", key="checkpoint_every")
     for name in ("parallel", "threads"):
         if getattr(study, name) < 1:
             raise StudyError(f"{name}: {getattr(study, name)!r} is not allowed; allowed: integers >= 1", key=name)
@@ -423,12 +434,30 @@ def _validate_depth(study: Study) -> None:
                              f"the depth) or 0..{depth}", key="retrieval.layer")
 
 
+def slurm_settings(data) -> SlurmSettings:
+    """The `slurm:` block: its keys, then each phase's Resources (errors name `slurm.phase2.mem` etc.)."""
+    data = dict(_check_fields(SlurmSettings, data, "slurm"))
+    for name in ("phase2", "phase3"):
+        if name in data:
+            checked = _check_fields(Resources, data[name], f"slurm.{name}")
+            try:
+                data[name] = Resources(**checked)
+            except StudyError as err:
+                raise _where(f"slurm.{name}", err) from None
+    try:
+        return SlurmSettings(**data)
+    except StudyError as err:
+        raise _where("slurm", err) from None
+
+
 def study_from_dict(data: dict, name: str) -> Study:
     data = dict(_check_fields(Study, {"name": name, **(data or {})}, ""))
     if not isinstance(data["name"], str):
         raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
               "multitask": MultitaskSettings, "protocol": ProtocolSettings}
+    if "slurm" in data:
+        data["slurm"] = slurm_settings(data["slurm"])
     try:
         for key, cls in nested.items():
             if key in data:
