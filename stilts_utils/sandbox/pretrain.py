@@ -57,8 +57,11 @@ DEFAULT_SIZES = {
     # default world shows the held-out loss on its plateau (4.4-4.5) until ~4,500 steps, then
     # falling to ~2.2 by 10,000 (at 3 epochs = 2,049 steps, the old default, it was still 4.7).
     # The bound 3.5 lies between plateau and converged: above it, the study stops (UnhealthyEncoder).
+    # One torch thread: with two, a core taken by anything else (a second run, a browser) stalls the
+    # pretraining at ~1 step/s (measured 0.8 against 9.0 with one thread on a busy core); on two idle
+    # cores one thread costs ~25 % more (36 against 49 steps/s). The thread count is in the model's key.
     "small": ModelSize("small", hidden_size=96, num_layers=2, num_heads=4, intermediate_size=384,
-                       steps=10000, eval_every=500, max_held_out_loss=3.5),
+                       steps=10000, eval_every=500, max_held_out_loss=3.5, threads=1),
     # base costs ~3.6x small per token: ~2 min on 2 idle cores (several times that when shared)
     "base": ModelSize("base", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512),
 }
