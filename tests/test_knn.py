@@ -14,15 +14,20 @@ def _brute(q, keys, k):
     return np.take_along_axis(full, ids, axis=1), ids
 
 
+def _small_ints(rng, n):
+    # Integer coordinates: every inner product is an exact small integer whatever order BLAS sums in,
+    # so the many ties (at and inside the k cut) are real ties, not rounding accidents.
+    return rng.integers(-2, 3, size=(n, 6)).astype(np.float32)
+
+
 @pytest.mark.parametrize("chunk", [1, 7, None])
 def test_knn_equals_brute_force_with_ties(chunk):
     rng = np.random.default_rng(3)
-    # Few distinct directions: many exact ties at and inside the k cut.
-    base = l2_normalize(rng.normal(size=(6, 5)))
-    keys = base[rng.integers(0, 6, size=80)]
-    q = np.concatenate([base, l2_normalize(rng.normal(size=(30, 5)))])
+    keys, q = _small_ints(rng, 80), _small_ints(rng, 36)
     sims, ids = knn(q, keys, 4, chunk=chunk, device="cpu")
     want_sims, want_ids = _brute(q, keys, 4)
+    ranked = -np.sort(-(q @ keys.T), axis=1)
+    assert (ranked[:, 3] == ranked[:, 4]).sum() > 5  # the data really ties across the cut
     assert (ids == want_ids).all()
     assert np.allclose(sims, want_sims, atol=1e-6)
 
@@ -50,3 +55,15 @@ def test_mining_independent_of_chunk_size():
     assert [(i, j) for i, j, _ in a] == [(i, j) for i, j, _ in b]
     assert np.allclose([s for *_, s in a], [s for *_, s in b], rtol=1e-6)
     assert {(i, i) for i in range(80)} <= {(i, j) for i, j, _ in a}
+
+
+@pytest.mark.parametrize("chunk", [1, 5, None])
+def test_both_directions_from_one_pass_equal_two_searches(chunk):
+    from stilts_utils.metrics.knn import knn_both
+    rng = np.random.default_rng(4)
+    x, y = _small_ints(rng, 53), _small_ints(rng, 39)
+    xs, xi, ys, yi = knn_both(x, y, 4, chunk=chunk, device="cpu")
+    for (s, i), (q, keys) in [((xs, xi), (x, y)), ((ys, yi), (y, x))]:
+        want_s, want_i = _brute(q, keys, 4)
+        assert (i == want_i).all()
+        assert np.allclose(s, want_s, atol=1e-6)

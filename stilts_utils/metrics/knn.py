@@ -46,10 +46,14 @@ def _block_top_k(block: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tenso
         rows = tied.nonzero().squeeze(1)
         s_vals, s_ids = torch.sort(block[rows], dim=1, descending=True, stable=True)
         vals[rows], ids[rows] = s_vals[:, :k], s_ids[:, :k]
-    # Final order inside the k: similarity desc, then id asc (a two-key sort: ids first, stable by value).
+    return _ordered(vals, ids)
+
+
+def _ordered(vals: torch.Tensor, ids: torch.Tensor, k: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each row's candidates by similarity desc, then id asc (two-key sort: ids first, stable by value)."""
     by_id = torch.argsort(ids, dim=1)
     vals, ids = vals.gather(1, by_id), ids.gather(1, by_id)
-    by_val = torch.sort(vals, dim=1, descending=True, stable=True).indices
+    by_val = torch.sort(vals, dim=1, descending=True, stable=True).indices[:, :k]
     return vals.gather(1, by_val), ids.gather(1, by_val)
 
 
@@ -64,6 +68,39 @@ def _precise_matmul():
         def __exit__(self, *exc):
             torch.set_float32_matmul_precision(self.saved)
     return _Ctx()
+
+
+def _to(x: np.ndarray, dev: torch.device | None = None) -> torch.Tensor:
+    t = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    return t if dev is None else t.to(dev)
+
+
+@torch.inference_mode()
+def knn_both(x: np.ndarray, y: np.ndarray, k: int, chunk: int | None = None, device: str | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both directions of a margin mining from one pass over x @ y.T: (x2y sims, ids, y2x sims, ids).
+
+    xtreme/faiss search twice (x in y, y in x); the two are the rows and the columns of the same matrix,
+    so each block gives x's neighbours (its rows) and updates a running top-k of every y (its columns):
+    half the matmul FLOPs. Columns merge chunk by chunk; earlier chunks hold lower x ids, and the merge is
+    the same (similarity desc, id asc) sort, so ties still go to the lower id."""
+    dev = pick_device(device)
+    x_all, y_t = _to(x), _to(y, dev)  # queries stream from the host; keys stay on the device
+    kx, ky = min(k, len(y_t)), min(k, len(x_all))
+    x2y_sims, x2y_ids = np.empty((len(x_all), kx), np.float32), np.empty((len(x_all), kx), np.int64)
+    col_vals = torch.empty((len(y_t), 0), device=dev)  # [n_y, <=k] running best x of each y
+    col_ids = torch.empty((len(y_t), 0), dtype=torch.int64, device=dev)
+    step = chunk_rows(len(y_t), chunk)
+    with _precise_matmul():
+        for start in range(0, len(x_all), step):
+            block = x_all[start:start + step].to(dev) @ y_t.T  # [step, n_y]
+            vals, idx = _block_top_k(block, kx)
+            x2y_sims[start:start + step], x2y_ids[start:start + step] = vals.cpu().numpy(), idx.cpu().numpy()
+            # [n_y, <=k] best rows of this chunk per column; topk along a transposed view is ~5x slower on
+            # the CPU than copying it contiguous first
+            c_vals, c_ids = _block_top_k(block.T.contiguous(), ky)
+            col_vals, col_ids = _ordered(torch.cat([col_vals, c_vals], 1), torch.cat([col_ids, c_ids + start], 1), ky)
+    return x2y_sims, x2y_ids, col_vals.cpu().numpy(), col_ids.cpu().numpy()
 
 
 @torch.inference_mode()
