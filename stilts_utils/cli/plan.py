@@ -5,7 +5,7 @@ GPU-hours are training compute only: FLOPs per trained token = 6 N + 12 L s d (K
 Table 1; N non-embedding parameters, L layers, s sequence length, d hidden size), tokens = steps x
 effective batch x max_seq_len (an upper bound: every row counted at full length), divided by the GPU's
 peak dense tensor TFLOPS (reference/gpus.csv, datasheets) at an assumed MFU. The MFU is a stated
-assumption, not a measurement: benchmarks/gpu_benchmark.py measures it on a GPU.
+assumption, not a measurement (pass a measured one with --mfu).
 """
 from __future__ import annotations
 
