@@ -62,6 +62,16 @@ def _status(args) -> int:
     return 0
 
 
+def _plan(args) -> int:
+    from ..study.config import load_study
+
+    study = load_study(args.study, check_data=False)  # plan only counts: user data (CCGbank) may be absent
+    from .plan import plan
+
+    print(plan(study, args.gpu, args.mfu))
+    return 0
+
+
 def _tasks(args) -> int:
     from .tasklist import language_lines, task_table
 
@@ -177,6 +187,11 @@ def main(argv=None) -> int:
     p = sub.add_parser("status", help="each run of a study: done, queued, running, failed (Slurm: job and log)")
     p.add_argument("study", help="params/<study>.yaml")
     p.set_defaults(fn=_status)
+    p = sub.add_parser("plan", help="per phase: examples, steps and estimated GPU-hours of a study")
+    p.add_argument("study", help="params/<study>.yaml")
+    p.add_argument("--gpu", default="h100", help="GPU type of stilts_utils/reference/gpus.csv (default h100)")
+    p.add_argument("--mfu", type=float, default=0.30, help="assumed model FLOPs utilisation (default 0.30)")
+    p.set_defaults(fn=_plan)
     p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
     p.set_defaults(fn=_tasks)
     p = sub.add_parser("score", help="score an XTREME prediction folder against a label folder")

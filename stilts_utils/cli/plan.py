@@ -1,9 +1,24 @@
-"""Training-step estimates for the dry run, from local copies or the tasks' published sizes."""
+"""Training-step estimates for the dry run, and the cost plan (`python -m stilts_utils plan STUDY`).
+
+Examples come from local copies when they are there, else from the tasks' published sizes (marked ≈).
+GPU-hours are training compute only: FLOPs per trained token = 6 N + 12 L s d (Kaplan et al. 2020,
+Table 1; N non-embedding parameters, L layers, s sequence length, d hidden size), tokens = steps x
+effective batch x max_seq_len (an upper bound: every row counted at full length), divided by the GPU's
+peak dense tensor TFLOPS (reference/gpus.csv, datasheets) at an assumed MFU. The MFU is a stated
+assumption, not a measurement (pass a measured one with --mfu).
+"""
 from __future__ import annotations
 
+import csv
+from collections import defaultdict
+
 from ..data.loading import count_rows
-from ..study.identity import Pair
+from ..reference import DATA, model_parameters
+from ..study.errors import StudyError
+from ..study.identity import Pair, encoders, pairs
 from ..tasks import REGISTRY
+
+DEFAULT_MFU = 0.30  # assumed for tuned bf16 fine-tuning; the study's batch 4 may reach far less (issue 11: 1-2 %)
 
 
 def _rows(study, task_name: str, variant: str) -> tuple[int, str]:
@@ -13,22 +28,122 @@ def _rows(study, task_name: str, variant: str) -> tuple[int, str]:
     return study.world_impl.train_rows_estimate(REGISTRY[task_name], variant)
 
 
-def steps_estimate(study, job) -> str:
+def training(study, job):
+    """(settings, examples, published, sequences per example) of a run that trains, or None for retrieval.
+
+    A multiple-choice example is n_choices sequences (one per choice), so it costs that many."""
     if isinstance(job, Pair):
         task = REGISTRY[job.target]
         if not task.trains:
-            return "0 (retrieval: no training)"
+            return None
         settings, names = study.target_settings(job.target), [task.train_task]
     else:
         settings = study.phase2
         names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
     counted = [_rows(study, n, job.variant) for n in names]
     rows = sum(n for n, _ in counted)
+    sequences = sum(n * max(1, REGISTRY[name].n_choices) for name, (n, _) in zip(names, counted))
+    per_row = sequences / rows if rows else 1.0
     if not isinstance(job, Pair) and job.intermediate_data == "en+translated":
         rows *= 2
     if settings.max_train_examples:
         rows = min(rows, settings.max_train_examples)
-    mark = "≈" if any(m for _, m in counted) else ""
+    return settings, rows, any(m for _, m in counted), per_row
+
+
+def steps_estimate(study, job) -> str:
+    got = training(study, job)
+    if got is None:
+        return "0 (retrieval: no training)"
+    settings, rows, published, _ = got
     if rows == 0:
         return "? (size unknown until the data is local)"
-    return f"{mark}{settings.total_steps(rows)}"
+    return f"{'≈' if published else ''}{settings.total_steps(rows)}"
+
+
+# ---- the cost plan ------------------------------------------------------------------------------------
+
+def gpu_table() -> dict[str, dict]:
+    with open(DATA / "gpus.csv", newline="", encoding="utf-8") as f:
+        return {row["gpu"]: row for row in csv.DictReader(f)}
+
+
+def _flops_per_token(model: str, seq_len: int) -> float | None:
+    """6 N + 12 L s d for a model with a packaged shape and parameter count, else None."""
+    with open(DATA / "model_shapes.csv", newline="", encoding="utf-8") as f:
+        shapes = {row["model"]: row for row in csv.DictReader(f)}
+    params = dict(zip(*model_parameters()[["model", "parameters"]].values.T))
+    if model not in shapes or model not in params:
+        return None
+    layers, hidden, vocab = (int(shapes[model][k]) for k in ("layers", "hidden", "vocab"))
+    non_embedding = int(params[model]) - vocab * hidden
+    return 6 * non_embedding + 12 * layers * seq_len * hidden
+
+
+def _cost(study, job, tflops: float, mfu: float) -> tuple[int, int, bool, float | None] | None:
+    """(examples, steps, published, GPU-hours or None) of a training run."""
+    got = training(study, job)
+    if got is None:
+        return None
+    settings, rows, published, per_row = got
+    steps = settings.total_steps(rows) if rows else 0
+    per_token = _flops_per_token(job.model, settings.max_seq_len)
+    if per_token is None or not rows:
+        return rows, steps, published, None
+    tokens = steps * settings.effective_batch() * per_row * settings.max_seq_len
+    return rows, steps, published, per_token * tokens / (tflops * 1e12 * mfu) / 3600
+
+
+def _hours(h: float | None) -> str:
+    return "?" if h is None else f"{h:.1f}"
+
+
+def plan(study, gpu: str, mfu: float = DEFAULT_MFU) -> str:
+    gpus = gpu_table()
+    if gpu not in gpus:
+        raise StudyError(f"--gpu {gpu!r}: allowed: {', '.join(gpus)}")
+    if not 0 < mfu <= 1:
+        raise StudyError(f"--mfu {mfu!r}: a fraction in (0, 1]")
+    g = gpus[gpu]
+    tflops = float(g["peak_tflops"])
+    lines = [f"plan {study.name}: {g['name']}, {tflops:g} TFLOPS peak dense {g['dtype']} ({g['source']}), "
+             f"assumed MFU {100 * mfu:g} %",
+             "training compute only: FLOPs/token = 6 N + 12 L s d (Kaplan et al. 2020), every sequence at max_seq_len "
+             "(n_choices per multiple-choice example); evaluation and retrieval embedding not counted"]
+    total, any_published, unknown = 0.0, False, False
+    lines.append(f"\nphase 2: {len(encoders(study))} encoder run(s)")
+    lines.append(f"  {'run':48s} {'examples':>10s} {'steps':>8s} {'GPU-h':>8s}")
+    phase = 0.0
+    for job in encoders(study):
+        rows, steps, published, h = _cost(study, job, tflops, mfu)
+        any_published |= published
+        unknown |= h is None
+        phase += h or 0.0
+        lines.append(f"  {job.id:48s} {('≈' if published else '') + str(rows):>10s} {steps:>8d} {_hours(h):>8s}")
+    lines.append(f"  {'phase 2 total':48s} {'':>10s} {'':>8s} {phase:>8.1f}")
+    total += phase
+    by_target = defaultdict(list)
+    for pair in pairs(study):
+        by_target[pair.target].append(pair)
+    lines.append(f"\nphase 3: {len(pairs(study))} pair run(s), per target (every run of a target trains alike)")
+    lines.append(f"  {'target':14s} {'runs':>5s} {'examples/run':>13s} {'steps/run':>10s} {'GPU-h/run':>10s} {'GPU-h':>8s}")
+    phase = 0.0
+    for target, runs in by_target.items():
+        got = _cost(study, runs[0], tflops, mfu)
+        if got is None:
+            lines.append(f"  {target:14s} {len(runs):>5d} {'retrieval: no training':>33s} {'':>8s}")
+            continue
+        rows, steps, published, h = got
+        any_published |= published
+        unknown |= h is None
+        phase += (h or 0.0) * len(runs)
+        lines.append(f"  {target:14s} {len(runs):>5d} {('≈' if published else '') + str(rows):>13s} {steps:>10d} "
+                     f"{_hours(h):>10s} {_hours(None if h is None else h * len(runs)):>8s}")
+    lines.append(f"  {'phase 3 total':14s} {'':>5s} {'':>13s} {'':>10s} {'':>10s} {phase:>8.1f}")
+    total += phase
+    lines.append(f"\ntotal: {total:.1f} GPU-hours on {g['name']} at {100 * mfu:g} % MFU")
+    if any_published:
+        lines.append("≈: published dataset sizes (the data is not local), not read from data")
+    if unknown:
+        lines.append("?: no packaged shape or parameter count for the model (reference/model_shapes.csv), or no size")
+    return "\n".join(lines)

@@ -1,10 +1,10 @@
 """Sentence retrieval from embedding matrices: BUCC bitext mining and Tatoeba accuracy@1.
 
-Everything is cosine similarity on L2-normalised float32 vectors, computed in row chunks so a
-10k x 10k search never holds the full similarity matrix (chunk x n floats at a time).
+Everything is cosine similarity on L2-normalised float32 vectors; the top-k search (knn.py) is chunked
+torch, so a 200k x 200k search never holds the full similarity matrix, and runs on the GPU when present.
 
-BUCC follows the margin mining of xtreme `utils_retrieve.py` / jiant, written out here in
-numpy because faiss is a heavy optional install and the sets are small. Unlike those scripts we keep
+BUCC follows the margin mining of xtreme `utils_retrieve.py` / jiant, written out here (faiss is a
+heavy optional install and torch top-k is as fast on CPU: benchmarks/bucc_mining.py). Unlike those scripts we keep
 every id (xtreme drops texts that occur twice), never index past the last candidate when tuning the
 threshold, and apply a dev threshold to test unchanged.
 """
@@ -14,7 +14,9 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-CHUNK = 2048  # query rows per matmul: 2048 x 10k float32 = 80 MB
+from .knn import knn, knn_both
+
+CHUNK = None  # query rows per matmul; None sizes each block to knn.BLOCK_ELEMS floats (128 MB)
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:
@@ -28,34 +30,13 @@ def cosine(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return l2_normalize(x) @ l2_normalize(y).T
 
 
-def _top_k_block(block: np.ndarray, k: int) -> np.ndarray:
-    """Column ids of the k largest values per row, ties broken towards the lower id."""
-    if k >= block.shape[1]:
-        return np.argsort(-block, axis=1, kind="stable")
-    part = np.argpartition(-block, k - 1, axis=1)[:, :k]  # O(n) per row, but arbitrary among ties
-    kth = np.take_along_axis(block, part, axis=1).min(axis=1)
-    tied = (block >= kth[:, None]).sum(axis=1) > k  # rows where the k-th value is shared: redo them exactly
-    if tied.any():
-        part[tied] = np.argsort(-block[tied], axis=1, kind="stable")[:, :k]
-    return part
-
-
-def top_k(queries: np.ndarray, keys: np.ndarray, k: int, chunk: int = CHUNK) -> tuple[np.ndarray, np.ndarray]:
+def top_k(queries: np.ndarray, keys: np.ndarray, k: int, chunk: int | None = CHUNK,
+          device: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """k nearest keys by cosine for every query: (sims [n, k], ids [n, k]), best first.
 
-    Ties go to the lower key index, so results do not depend on the chunk size."""
-    q, keys = l2_normalize(queries), l2_normalize(keys)
-    k = min(k, len(keys))
-    sims = np.empty((len(q), k), dtype=np.float32)
-    ids = np.empty((len(q), k), dtype=np.int64)
-    for start in range(0, len(q), chunk):
-        block = q[start:start + chunk] @ keys.T  # [chunk, n_keys]
-        part = _top_k_block(block, k)
-        part_sims = np.take_along_axis(block, part, axis=1)
-        order = np.lexsort((part, -part_sims), axis=1)  # similarity desc, then index asc
-        ids[start:start + chunk] = np.take_along_axis(part, order, axis=1)
-        sims[start:start + chunk] = np.take_along_axis(part_sims, order, axis=1)
-    return sims, ids
+    Ties go to the lower key index, so results do not depend on the chunk size. Runs on the GPU when
+    there is one (knn.pick_device)."""
+    return knn(l2_normalize(queries), l2_normalize(keys), k, chunk, device)
 
 
 # ---- BUCC ---------------------------------------------------------------------------------------------
@@ -83,13 +64,13 @@ def _margin(cos: np.ndarray, cand: np.ndarray, mean_x: np.ndarray, mean_y: np.nd
     return cos / ((mean_x[:, None] + mean_y[cand]) / 2)
 
 
-def mine_rows(x: np.ndarray, y: np.ndarray, k: int = 4, chunk: int = CHUNK) -> list[tuple[int, int, float]]:
+def mine_rows(x: np.ndarray, y: np.ndarray, k: int = 4, chunk: int | None = CHUNK) -> list[tuple[int, int, float]]:
     """Ratio-margin "max" mining over rows: (x_row, y_row, score), best first, each row used at most once.
 
     Every x proposes its best-margin y among its k neighbours and every y its best x; all proposals are
     sorted by score and kept greedily while neither side is used yet."""
-    x2y_sim, x2y = top_k(x, y, k, chunk)  # [n_x, k]
-    y2x_sim, y2x = top_k(y, x, k, chunk)  # [n_y, k]
+    x, y = l2_normalize(x), l2_normalize(y)  # once, not once per direction: 0.6 GB each at 200k x 768
+    x2y_sim, x2y, y2x_sim, y2x = knn_both(x, y, k, chunk)  # [n_x, k] and [n_y, k], one pass over x @ y.T
     mean_x, mean_y = x2y_sim.mean(axis=1), y2x_sim.mean(axis=1)
     fwd = _margin(x2y_sim, x2y, mean_x, mean_y)  # [n_x, k]
     bwd = _margin(y2x_sim, y2x, mean_y, mean_x)  # [n_y, k]
@@ -107,7 +88,7 @@ def mine_rows(x: np.ndarray, y: np.ndarray, k: int = 4, chunk: int = CHUNK) -> l
 
 def mine_pairs(src_ids: Sequence[str], src_emb: np.ndarray, trg_ids: Sequence[str], trg_emb: np.ndarray,
                src_texts: Sequence[str] | None = None, trg_texts: Sequence[str] | None = None,
-               k: int = 4, chunk: int = CHUNK) -> list[tuple[str, str, float]]:
+               k: int = 4, chunk: int | None = CHUNK) -> list[tuple[str, str, float]]:
     """BUCC candidates (src_id, trg_id, margin score), best first, with no threshold applied.
 
     With texts, identical sentences are mined once (as jiant does) and the pair is given to every id
@@ -174,13 +155,13 @@ def bucc_scores(candidates: Sequence[tuple[str, str, float]], gold: Iterable[tup
 
 # ---- Tatoeba ------------------------------------------------------------------------------------------
 
-def nearest(queries: np.ndarray, keys: np.ndarray, chunk: int = CHUNK) -> np.ndarray:
+def nearest(queries: np.ndarray, keys: np.ndarray, chunk: int | None = CHUNK) -> np.ndarray:
     """Index of the most cosine-similar key for every query (ties: lowest index)."""
     return top_k(queries, keys, 1, chunk)[1][:, 0]
 
 
 def tatoeba_accuracy(xx_emb: np.ndarray, en_emb: np.ndarray, direction: str = "en2xx",
-                     chunk: int = CHUNK) -> float:
+                     chunk: int | None = CHUNK) -> float:
     """Accuracy@1 (0-100) where row i of each side translates row i of the other.
 
     "en2xx" (XTREME and jiant): each English sentence retrieves among the non-English ones; "xx2en" the
@@ -196,7 +177,7 @@ def tatoeba_accuracy(xx_emb: np.ndarray, en_emb: np.ndarray, direction: str = "e
     return 100.0 * float(np.mean(found == np.arange(len(found))))
 
 
-def tatoeba_scores(xx_emb: np.ndarray, en_emb: np.ndarray, chunk: int = CHUNK) -> dict:
+def tatoeba_scores(xx_emb: np.ndarray, en_emb: np.ndarray, chunk: int | None = CHUNK) -> dict:
     """Both directions; "accuracy" is the XTREME one (en2xx)."""
     en2xx = tatoeba_accuracy(xx_emb, en_emb, "en2xx", chunk)
     return {"accuracy": en2xx, "accuracy_en2xx": en2xx,

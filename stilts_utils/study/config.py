@@ -335,7 +335,7 @@ def _validate_paths(study: Study) -> None:
             raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: {', '.join(have)}", key="analysis")
 
 
-def _validate(study: Study) -> None:
+def _validate(study: Study, check_data: bool = True) -> None:
     _validate_outputs(study)
     _validate_lists(study)
     _one_of([study.world], list(WORLDS), "world")
@@ -368,7 +368,8 @@ def _validate(study: Study) -> None:
     study.world_impl.validate()
     _validate_languages(study)
     _validate_depth(study)
-    _check_user_data(study)
+    if check_data:  # `plan` only counts: it may load a study whose user-supplied data is not here yet
+        _check_user_data(study)
 
 
 def _missing_user_data(study: Study, names) -> dict:
@@ -450,7 +451,7 @@ def slurm_settings(data) -> SlurmSettings:
         raise _where("slurm", err) from None
 
 
-def study_from_dict(data: dict, name: str) -> Study:
+def study_from_dict(data: dict, name: str, check_data: bool = True) -> Study:
     data = dict(_check_fields(Study, {"name": name, **(data or {})}, ""))
     if not isinstance(data["name"], str):
         raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
@@ -476,17 +477,19 @@ def study_from_dict(data: dict, name: str) -> Study:
         raise StudyError(f"study {name}: {err}") from None
     _one_of([study.world], list(WORLDS), "world")
     study = _skip_missing(study)
-    _validate(study)
+    _validate(study, check_data)
     return study
 
 
-def load_study(path: str | os.PathLike) -> Study:
-    """The study of a file, parsed and validated once per process (again only when the file changes)."""
+def load_study(path: str | os.PathLike, check_data: bool = True) -> Study:
+    """The study of a file, parsed and validated once per process (again only when the file changes).
+
+    check_data=False skips only the check that user-supplied data (e.g. CCGbank) is readable."""
     path = Path(path).resolve()
     if not path.is_file():
         raise StudyError(f"study file {str(path)!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""))
     stat = path.stat()
-    return _load(path, stat.st_mtime_ns, stat.st_size)
+    return _load(path, stat.st_mtime_ns, stat.st_size, check_data)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -545,7 +548,7 @@ def parse_yaml(path: Path) -> tuple[object, dict]:
 
 
 @functools.lru_cache(maxsize=32)
-def _load(path: Path, mtime_ns: int, size: int) -> Study:
+def _load(path: Path, mtime_ns: int, size: int, check_data: bool = True) -> Study:
     data, lines = parse_yaml(path)
     if data is None:
         data = {}
@@ -553,7 +556,7 @@ def _load(path: Path, mtime_ns: int, size: int) -> Study:
         raise StudyError(f"{path}: expected a mapping of study keys (world:, models:, targets:, ...) at the top, "
                          f"got {_type_name(data)} {str(data)[:60]!r}")
     try:
-        return study_from_dict(data, data.pop("name", None) or path.stem)
+        return study_from_dict(data, data.pop("name", None) or path.stem, check_data)
     except StudyError as err:
         leading = re.match(r"([A-Za-z_][\w.+-]*):", str(err))  # messages start with their key path
         line = _line_of(err.key or (leading.group(1) if leading else None), lines)
