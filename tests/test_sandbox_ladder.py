@@ -24,10 +24,11 @@ def test_default_world_is_a_ladder_of_at_least_eight_rungs():
         assert set(filter(None, row.changes.split("+"))) == set(FACTORS[row.factor]), code
         parent_rung = 0 if row.parent == "en" else table.rung[row.parent]
         assert row.rung == parent_rung + 1, code
-    wanted = {"lexicon", "script", "adj_order", "morphology", "head_final", "reversed_order", "cognates"}
+    wanted = {"cipher", "lexicon", "script", "adj_order", "morphology", "head_final", "reversed_order", "cognates"}
     assert wanted <= set(derived.factor)
     # vocabulary only: a rung with en's whole typology, in Latin and in its own script
-    assert ((derived.factor == "lexicon") & (derived.parent == "en") & (derived.script == "Latn")).any()
+    assert ((derived.factor == "cipher") & (derived.parent == "en") & (derived.script == "Latn")).any()
+    assert ((derived.factor == "script") & derived.parent.map(lambda p: table.factor.get(p) == "cipher")).any()
 
 
 def test_volumes_are_crossed_with_typology():
@@ -36,7 +37,8 @@ def test_volumes_are_crossed_with_typology():
     factors_with_twins = set()
     for code, row in twins.iterrows():
         other = table.loc[row.twin]
-        assert other.twin == code and other.factor == row.factor and other.parent == row.parent
+        assert other.twin == code and other.factor == row.factor
+        assert other.parent == row.parent or table.twin.get(row.parent) == other.parent  # or their parents are twins
         assert other.pretrain_sentences != row.pretrain_sentences
         factors_with_twins.add(row.factor)
     assert len(factors_with_twins) >= 2
@@ -45,11 +47,12 @@ def test_volumes_are_crossed_with_typology():
 
 
 @pytest.mark.parametrize("change, problem", [
-    ({"xe": {"adj_order": "AN"}}, "xe: factor adj_order changes"),  # the factor is not there
-    ({"xe": {"articles": False}}, "xe: factor adj_order changes"),  # a second, unnamed change
+    ({"xf": {"adj_order": "AN"}}, "xf: factor adj_order changes"),  # the factor is not there
+    ({"xf": {"articles": False}}, "xf: factor adj_order changes"),  # a second, unnamed change
+    ({"xc": {"factor": "adj_order", "adj_order": "NA"}}, "xc: factor adj_order on the cipher language xa"),
     ({"xa": {"factor": "volume"}}, "xa: unknown factor"),
     ({"xf": {"parent": "zz"}}, "xf: parent 'zz'"),
-    ({"xb": {"script": "Grek"}}, "xb: factor lexicon"),
+    ({"xb": {"script": "Grek"}}, "xb: factor cipher"),
 ])
 def test_check_ladder_finds_broken_rungs(change, problem):
     langs = tuple(dataclasses.replace(s, **change.get(s.code, {})) for s in SETTINGS.languages)
@@ -72,7 +75,7 @@ def test_renderings_change_only_the_named_factor():
     assert len(sentences) == 300
     en = _tags(langs["en"], sentences)
     table = language_table(SETTINGS).set_index("language")
-    for code in table.index[table.factor.isin(["lexicon", "script", "cognates"])]:
+    for code in table.index[table.factor.isin(["cipher", "lexicon", "script", "cognates"])]:
         # same tags, same tokens per sentence: the grammar is en's
         assert _tags(langs[code], sentences) == en, code
     for code in table.index[table.factor == "reversed_order"]:
@@ -105,3 +108,25 @@ def test_ladder_fields_round_trip_and_are_validated():
     with pytest.raises(ValueError, match="word_order='OVS'"):
         LanguageSpec("xz", "Z", 1.0, word_order="OVS")
     LanguageSpec("xz", "Z", 1.0, word_order="reversed", morphology="analytic")
+
+
+def test_a_cipher_keeps_every_word_and_its_length_and_changes_its_letters():
+    """Fake-English: the cipher rung writes en's words letter by letter (names kept), so an en word and its
+    counterpart have the same length; its script rung writes the same words in Cyrillic."""
+    langs = make_langs(SETTINGS)
+    table = language_table(SETTINGS).set_index("language")
+    rng = random.Random(3)
+    sentences = [sample_sentence(rng) for _ in range(100)]
+    for code in table.index[table.factor == "cipher"]:
+        for s in sentences:
+            en = langs["en"].sentence_toks(s, random.Random(0))
+            ours = langs[code].sentence_toks(s, random.Random(0))
+            assert [len(t.form) for t in ours] == [len(t.form) for t in en]
+            assert all((a.form == b.form) == (a.upos in ("PROPN", "PUNCT", "NUM")) or not a.form.isalpha()
+                       for a, b in zip(en, ours)), code
+        children = table.index[(table.parent == code) & (table.factor == "script")]
+        for child in children:
+            s = sentences[0]
+            latin = [t.form for t in langs[code].sentence_toks(s, random.Random(0))]
+            own = [t.form for t in langs[child].sentence_toks(s, random.Random(0))]
+            assert [len(w) for w in own] == [len(w) for w in latin] and own != latin

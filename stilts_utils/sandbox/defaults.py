@@ -3,15 +3,16 @@
 LADDER (the default world): each language changes one named factor relative to its parent, starting
 from en itself, so a difference in transfer between a rung and its parent has one named cause:
 
-    en -> xa|xb  lexicon (own words; en's grammar, Latin script)
-    xa -> xc|xd  script (Cyrillic: no subword shared with en but digits and names)
-    xc -> xe     adjective after the noun
-    xe -> xf     agglutinative morphology      xf -> xg  head-final (SOV + postpositions)
-    xe -> xh     VSO + fusional morphology
-    xc -> xi     reversed clause order (a control no real language is)
-    xa -> xj     cognates (half of the content words borrowed from en with sound changes)
+    en -> xa|xb  cipher (en's words, letters permuted: Latin script, names shared)
+    xa -> xc, xb -> xd  script (the same words in Cyrillic: no subword shared with en but digits and names)
+    xa -> xk     cognates (half of the cipher's content word forms borrowed from en unchanged)
+    xc -> xe     lexicon (own words, drawn from a phonology; still en's grammar)
+    xe -> xf     adjective after the noun      xf -> xg  agglutinative morphology
+    xg -> xh     head-final (SOV + postpositions)
+    xf -> xi     VSO + fusional morphology
+    xe -> xj     reversed clause order (a control no real language is)
 
-Volumes are crossed with typology: the lexicon and script rungs each have a high-volume twin (de's
+Volumes are crossed with typology: the cipher and script rungs each have a high-volume twin (de's
 CC-100 row) and a low-volume twin (sw's); every other rung has one mid volume (hi's), so rungs compare
 at equal volume and twins compare volumes at equal typology. Codes are sandbox codes, not ISO codes.
 
@@ -64,20 +65,20 @@ def _rung(code, name, volume, copies, rung, factor, parent, twin="", **typology)
 
 
 _CYRL = dict(script="Cyrl")
+_OWN_NA = dict(**_CYRL, adj_order="NA")
 LADDER = (
-    _rung("xa", "Alderan", HIGH, "de", 1, "lexicon", "en", twin="xb"),
-    _rung("xb", "Bantori", LOW, "sw", 1, "lexicon", "en", twin="xa"),
+    _rung("xa", "Alderan", HIGH, "de", 1, "cipher", "en", twin="xb"),
+    _rung("xb", "Bantori", LOW, "sw", 1, "cipher", "en", twin="xa"),
     _rung("xc", "Cendish", HIGH, "de", 2, "script", "xa", twin="xd", **_CYRL),
-    _rung("xd", "Dravasi", LOW, "sw", 2, "script", "xa", twin="xc", **_CYRL),
-    _rung("xe", "Eskelic", MID, "hi", 3, "adj_order", "xc", **_CYRL, adj_order="NA"),
-    _rung("xf", "Farrun", MID, "hi", 4, "morphology", "xe", **_CYRL, adj_order="NA",
-          morphology="agglutinative"),
-    _rung("xg", "Gobaru", MID, "hi", 5, "head_final", "xf", **_CYRL, adj_order="NA",
-          morphology="agglutinative", word_order="SOV", adposition="post"),
-    _rung("xh", "Hesperic", MID, "hi", 4, "verb_initial_fusional", "xe", **_CYRL, adj_order="NA",
-          morphology="fusional", word_order="VSO"),
-    _rung("xi", "Ivessa", MID, "hi", 3, "reversed_order", "xc", **_CYRL, word_order="reversed"),
-    LanguageSpec("xj", "Jorvik", MID, **_EN_LIKE, cognate_share=0.5, copies="hi", rung=2,
-                 factor="cognates", parent="xa"),
+    _rung("xd", "Dravasi", LOW, "sw", 2, "script", "xb", twin="xc", **_CYRL),
+    _rung("xe", "Eskelic", MID, "hi", 3, "lexicon", "xc", **_CYRL),
+    _rung("xf", "Farrun", MID, "hi", 4, "adj_order", "xe", **_OWN_NA),
+    _rung("xg", "Gobaru", MID, "hi", 5, "morphology", "xf", **_OWN_NA, morphology="agglutinative"),
+    _rung("xh", "Hesperic", MID, "hi", 6, "head_final", "xg", **_OWN_NA, morphology="agglutinative",
+          word_order="SOV", adposition="post"),
+    _rung("xi", "Ivessa", MID, "hi", 5, "verb_initial_fusional", "xf", **_OWN_NA, morphology="fusional",
+          word_order="VSO"),
+    _rung("xj", "Jorvik", MID, "hi", 4, "reversed_order", "xe", **_CYRL, word_order="reversed"),
+    _rung("xk", "Kestrel", MID, "hi", 2, "cognates", "xa", cognate_share=0.5),
 )
 DEFAULT_LANGUAGES = LADDER

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from . import render_en
+from .cipher import CipherLang, letter_table
+from .ladder import cipher_root
 from .lexicon_x import build_lexicon
 from .render_x import XLang
 from .settings import WorldSettings
@@ -25,6 +27,11 @@ def make_langs(settings: WorldSettings, switch: float = 0.0) -> dict:
     """code -> renderer; switch > 0 gives code-switching renderers (corpus only)."""
     langs = {"en": EnLang()}
     for spec in settings.languages:
+        if root := cipher_root(settings, spec):
+            langs[spec.code] = CipherLang(spec.code, letter_table(settings.seed, root), spec.script, switch,
+                                          borrow=spec.cognate_share, seed=settings.seed,
+                                          keep_names=settings.shared_entities)
+            continue
         lex = build_lexicon(spec, settings.seed, settings.shared_entities, settings.shared_numerals)
         langs[spec.code] = XLang(lex, switch)
     return langs

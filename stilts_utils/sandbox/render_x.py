@@ -48,6 +48,10 @@ class XLang:
     def func(self, name: str) -> str:
         return self.script(self.lex.func[name])
 
+    def dictionary_forms(self, concepts: list[str]) -> list[str]:
+        """Each concept's first stem, in the language's script (the phase-1 report's word-translation gold)."""
+        return [self.script(self.lex.content[c][0]) for c in concepts]
+
     def sfx(self, name: str) -> str:
         return self.script(self.lex.suffix[name])
 

@@ -26,7 +26,6 @@ import pandas as pd
 
 from . import lexicon_en as L
 from .languages import make_langs, world_languages
-from .lexicon_x import build_lexicon, to_script
 from .render import UPOS, text
 from .settings import WorldSettings
 
@@ -137,10 +136,9 @@ def word_translation(settings, tok, model, layer: int) -> dict[str, tuple[float,
 
     concepts = [c for c, _ in en_words()]
     en_static, en_ctx = _word_vectors(tok, model, [w for _, w in en_words()], layer)
-    out = {}
+    out, langs = {}, make_langs(settings)
     for spec in settings.languages:
-        lex = build_lexicon(spec, settings.seed, settings.shared_entities, settings.shared_numerals)
-        forms = [to_script(lex.content[c][0], spec.script) for c in concepts]
+        forms = langs[spec.code].dictionary_forms(concepts)
         static, ctx = _word_vectors(tok, model, forms, layer)
         gold = torch.arange(len(concepts))
         out[spec.code] = tuple(100 * float((_nearest(q, en_static if k == 0 else en_ctx) == gold)
