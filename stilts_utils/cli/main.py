@@ -160,7 +160,8 @@ def _user_errors() -> tuple:
 def main(argv=None) -> int:
     from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 
-    parser = _Parser(prog="python -m stilts_utils")
+    prog = "stilts" if Path(sys.argv[0]).name == "stilts" else "python -m stilts_utils"  # the console script
+    parser = _Parser(prog=prog)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run a study: phase 1-3 notebooks, results table, analysis")
