@@ -3,28 +3,25 @@
 Plotting functions take the tables `effects.py` returns and give back a matplotlib Figure;
 they raise ValueError on empty input rather than draw an empty plot.
 """
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from . import style
 from .effects import TIERS, average_seeds, correlate, one_row_per_unit
+from .locate import in_repo
 from .seeds import pooled
 
 FORMATS = {"pdf": None, "png": 200, "svg": None}  # extension -> dpi (None: vector)
 
 
-def set_style():
-    """The house style: paper context, white grid, colour-blind palette, embeddable fonts."""
-    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.1,
-                  rc={"savefig.bbox": "tight", "pdf.fonttype": 42, "svg.fonttype": "none",
-                      "axes.titlesize": "medium"})
+set_style = style.set_style  # notebooks call figures.set_style(); the style itself lives in style.py
 
 
 def save_figure(fig, out_dir, name):
     """Write `name`.pdf, .png (200 dpi) and .svg under out_dir; returns the paths."""
-    out_dir = Path(out_dir)
+    out_dir = in_repo(out_dir)  # relative: to the repository root, whatever the kernel's cwd
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.{ext}" for ext in FORMATS]
     for path in paths:
@@ -35,7 +32,7 @@ def save_figure(fig, out_dir, name):
 def save_table(df, out_dir, name, float_format="%.3g"):
     """Write `name`.csv (full precision) and `name`.tex (rounded, LaTeX-escaped); returns the paths."""
     _require(df, [], name)
-    out_dir = Path(out_dir)
+    out_dir = in_repo(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv, tex = out_dir / f"{name}.csv", out_dir / f"{name}.tex"
     df.to_csv(csv, index=False)
