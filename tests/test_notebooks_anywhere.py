@@ -61,9 +61,14 @@ def test_the_explorer_redraws_plot_and_table_on_every_change(repo_study):
     plot, table = box.children[2], box.children[3]
     assert plot.value[:4] == b"\x89PNG" and "<table" in table.value
     seen = {(bytes(plot.value), table.value)}
-    other_model = next(m for m in model.options if m != model.value)
-    for widget, value in ((target, "udpos"), (language, "xc"), (model, other_model), (language, explorer.ALL),
-                          (target, "xquad")):
+
+    def other(box, skip=()):
+        return next(v for v in (o[1] if isinstance(o, tuple) else o for o in box.options)
+                    if v != box.value and v not in skip)
+
+    for widget in (target, language, model, language, target):
+        value = other(widget, skip=(explorer.ALL,) if widget is language and widget.value == explorer.ALL else ())
+        value = explorer.ALL if widget is language and widget.value != explorer.ALL else value
         widget.value = value
         assert plot.value[:4] == b"\x89PNG", f"no plot after {widget.description} = {value}"
         seen.add((bytes(plot.value), table.value))

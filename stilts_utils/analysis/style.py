@@ -22,7 +22,7 @@ COLUMNS = {  # table headers: the column ids reports return -> what a reader see
     "intermediate_data": "Intermediate data", "intermediate_steps": "Intermediate steps", "language": "Language",
     "metric": "Metric", "split": "Split", "value": "Score (points)", "baseline_value": "Baseline (points)",
     "gain": "Gain (points)", "mean": "Mean", "median": "Median", "sd": "SD", "n": "n", "n_seeds": "Seeds",
-    "n_languages": "Languages", "ci": "95% CI", "rho": "Spearman ρ", "r": "Pearson r", "p": "p",
+    "n_languages": "Languages", "ci": "95% CI", "rho": "Spearman ρ", "r": "Pearson r", "spearman": "Spearman ρ", "pearson": "Pearson r", "p": "p",
     "p_holm": "p (Holm)", "slope": "Slope", "d_z": "d_z", "note": "Note", "en": "English",
     "mean_other": "Mean other languages", "transfer_ratio": "Transfer ratio", "sd_seeds": "SD over seeds",
     "log10_cc100_tokens": "log₁₀ CC-100 tokens", "log10_params": "log₁₀ parameters",
@@ -46,7 +46,7 @@ def metric(name) -> str:
 
 
 def column(name) -> str:
-    return COLUMNS.get(str(name), str(name).replace("_", " "))
+    return COLUMNS.get(str(name), str(name))
 
 
 def axis(name) -> str:
