@@ -27,14 +27,14 @@ def repo_study():
     """A small synthetic study inside the repository's outputs/ (as a real study is), named by its
     relative path; removed afterwards (only this folder, which the fixture made)."""
     assert REPO_ROOT == ROOT
-    rel = Path("outputs") / f"pytest-anywhere-{os.getpid()}"
-    folder = ROOT / rel / "synthetic"
+    rel = Path("outputs") / f"pytest-anywhere-{os.getpid()}"  # a study folder as the runner makes them
+    folder = ROOT / rel
     langs = {k: LANGS[k] for k in ("en", "xa", "xc", "xg", "xi")}  # small: the notebooks bootstrap 2000 times
     results = results_table(models={"small": 1_000_000, "large": 10_000_000}, intermediates=("mnli",),
                             fractions=(0.5, 1.0), seeds=(1, 2), langs=langs,
                             targets={t: TARGETS[t] for t in ("xnli", "udpos", "xquad")})
     write_study(folder, results, list(langs))
-    yield rel / "synthetic"
+    yield rel
     shutil.rmtree(ROOT / rel)
 
 
@@ -47,7 +47,7 @@ def test_relative_paths_mean_the_repository_root(repo_study, monkeypatch, tmp_pa
 
 
 def test_the_picker_lists_every_study_under_outputs_and_beside_the_given_one(repo_study, tmp_path, monkeypatch):
-    monkeypatch.setattr(explorer, "OUTPUTS", ROOT / repo_study.parent)
+    monkeypatch.setattr(explorer, "OUTPUTS", ROOT / "outputs")
     other = write_study(tmp_path / "elsewhere", results_table(models={"small": 1}, seeds=(1,)))
     (tmp_path / "no-results").mkdir()
     found = explorer.study_dirs(other)
@@ -102,7 +102,7 @@ def _run(name, out, params, cwd):
 def test_every_analysis_notebook_runs_with_its_cwd_in_notebooks(repo_study, tmp_path):
     """As JupyterLab runs them: cwd notebooks/, the study named by its path relative to the repository."""
     jobs = [(name, {"study_dir": repo_study}) for name in ANALYSIS]
-    jobs.append(("published_numbers", {"out_dir": repo_study.parent / "published", "n_boot": 200}))
+    jobs.append(("published_numbers", {"out_dir": repo_study / "published", "n_boot": 200}))
     for start in range(0, len(jobs), 2):  # two kernels at a time: the machine has few cores
         runs = {name: (_run(name, tmp_path / f"{name}.ipynb", params, ROOT / "notebooks"))
                 for name, params in jobs[start:start + 2]}
@@ -113,5 +113,5 @@ def test_every_analysis_notebook_runs_with_its_cwd_in_notebooks(repo_study, tmp_
             errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"
                       or o.get("name") == "stderr" and "Traceback" in "".join(o.get("text", ""))]
             assert not errors, (name, errors[:1])
-    assert (ROOT / repo_study / "figures").is_dir() and (ROOT / repo_study.parent / "published").is_dir()
+    assert (ROOT / repo_study / "figures").is_dir() and (ROOT / repo_study / "published").is_dir()
     assert not (ROOT / "notebooks" / "outputs").exists(), "nothing written relative to the kernel's cwd"
