@@ -1,20 +1,15 @@
 """The one figure and table style: human names of tasks, metrics and columns (with units), the seaborn
 theme, markers per series, legends outside the data, and labels that do not overlap (adjustText).
 
-Names are presentation only: an id without an entry here is shown as it is (a new task needs no entry),
-so nothing computes on them.
+Names are presentation only: a task's display name is its `title` (data on the Task), an id without one
+is shown as it is, and nothing computes on them.
 """
 from __future__ import annotations
 
 import seaborn as sns
 
-# Display names of the registry's task ids (XTREME's own spelling); unknown ids are shown unchanged.
-TASKS = {"xnli": "XNLI", "pawsx": "PAWS-X", "udpos": "UD-POS", "panx": "PAN-X (NER)", "xquad": "XQuAD",
-         "mlqa": "MLQA", "tydiqa": "TyDiQA-GoldP", "bucc2018": "BUCC 2018", "tatoeba": "Tatoeba",
-         "xcopa": "XCOPA", "wikiann": "WikiANN", "mnli": "MNLI", "qqp": "QQP", "squad": "SQuAD v1.1",
-         "squad_v2": "SQuAD v2.0", "anliplus": "ANLI+", "ccg": "CCG", "commonsenseqa": "CommonsenseQA",
-         "copa": "COPA", "cosmosqa": "Cosmos QA", "hellaswag": "HellaSwag", "multitask": "multi-task",
-         "none": "no intermediate task"}
+# Display names that are not tasks; a task's own comes from its `title` (tasks/<name>.py).
+NOT_TASKS = {"multitask": "multi-task", "none": "no intermediate task"}
 METRICS = {"accuracy": "accuracy (%)", "f1": "F1 (%)", "em": "exact match (%)",
            "token_accuracy": "token accuracy (%)", "precision": "precision (%)", "recall": "recall (%)"}
 COLUMNS = {  # table headers: the column ids reports return -> what a reader sees
@@ -38,7 +33,10 @@ def markers(n: int) -> list[str]:
 
 
 def task(name) -> str:
-    return TASKS.get(str(name), str(name))
+    from ..tasks import REGISTRY
+
+    found = REGISTRY.get(str(name))
+    return (found.title or found.name) if found is not None else NOT_TASKS.get(str(name), str(name))
 
 
 def metric(name) -> str:
