@@ -12,7 +12,9 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from tqdm.auto import tqdm
+# Plain text bars, not tqdm.auto's widgets: an executed notebook keeps the final line of a text bar, while
+# a saved widget shows as a stale "0%" when the notebook is opened later.
+from tqdm import tqdm
 
 LIBRARIES = ("transformers", "datasets", "huggingface_hub", "accelerate", "torch", "py.warnings")
 
