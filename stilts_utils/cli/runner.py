@@ -363,7 +363,8 @@ def _headline(paths: StudyPaths, df) -> list[str]:
 
     try:
         table = headline.markdown(headline.summary_table(paths.dir))
-    except (ValueError, KeyError) as err:  # e.g. no baseline yet: the numbers wait for a complete run
+    except Exception as err:  # noqa: BLE001 — partial or odd results (no baseline yet, a failed pair): the
+        # runs are done and saved, so the headline is left to `summary` rather than failing the run here
         return [f"headline: not yet ({' '.join(str(err).split())[:120]})"]
     named = (ROOT / "params" / f"{paths.study.name}.yaml").is_file()
     return ["", table, "", f"again: python -m stilts_utils summary {paths.study.name if named else 'STUDY.yaml'}"]
