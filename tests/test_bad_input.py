@@ -230,6 +230,14 @@ FLAGS = {
     "run-without-study": (["run"], "study"),
     "score-one-folder": (["score", "{work}"], "labels"),
     "download-without-to": (["download-data", "{study}"], "--to"),
+    "tasks-bad-format": (["tasks", "--format", "xml"], "'xml'"),
+    "study-unknown-name": (["summary", "no-such-study"], "no params/no-such-study.yaml"),
+    "set-without-equals": (["run", "{study}", "--set", "phase2.lr"], "key.sub=value"),
+    "set-unknown-key": (["run", "{study}", "--set", "phase2.bogus=1"], "unknown key 'bogus'"),
+    "set-bad-value": (["run", "{study}", "--set", "phase2.lr=-1"], "--set phase2.lr=-1: phase2.lr: -1"),
+    "set-bad-yaml": (["run", "{study}", "--set", "seeds=[0"], "not YAML"),
+    "set-not-a-block": (["run", "{study}", "--set", "seeds.x=1"], "not a block"),
+    "set-never-ran": (["summary", "{study}", "--set", "phase2.lr=0.5"], "never ran with --set"),
 }
 
 
@@ -321,6 +329,8 @@ def submission(tmp_path):
 
 SCORE = {  # id -> (damage(pred, labels) -> extra args, needle)
     "predictions-missing": (lambda p, lab: (shutil.rmtree(p), [])[1], "does not exist"),
+    "both-missing": (lambda p, lab: (shutil.rmtree(p), shutil.rmtree(lab), [])[2], "does not exist"),
+    "labels-missing": (lambda p, lab: (shutil.rmtree(lab), [])[1], "labels folder"),
     "labels-is-a-file": (lambda p, lab: (shutil.rmtree(lab), lab.write_text("x"), [])[2], "is a file"),
     "language-missing": (lambda p, lab: ((p / "xnli/test-de.tsv").unlink(), [])[1], "xnli/de: missing file"),
     "json-malformed": (lambda p, lab: ((p / "xquad/test-de.json").write_text('{"a": "b",'), [])[1],

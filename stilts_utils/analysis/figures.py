@@ -3,28 +3,25 @@
 Plotting functions take the tables `effects.py` returns and give back a matplotlib Figure;
 they raise ValueError on empty input rather than draw an empty plot.
 """
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from . import latex, style
 from .effects import TIERS, average_seeds, correlate, one_row_per_unit
+from .locate import in_repo
 from .seeds import pooled
 
 FORMATS = {"pdf": None, "png": 200, "svg": None}  # extension -> dpi (None: vector)
 
 
-def set_style():
-    """The house style: paper context, white grid, colour-blind palette, embeddable fonts."""
-    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.1,
-                  rc={"savefig.bbox": "tight", "pdf.fonttype": 42, "svg.fonttype": "none",
-                      "axes.titlesize": "medium"})
+set_style = style.set_style  # notebooks call figures.set_style(); the style itself lives in style.py
 
 
 def save_figure(fig, out_dir, name):
     """Write `name`.pdf, .png (200 dpi) and .svg under out_dir; returns the paths."""
-    out_dir = Path(out_dir)
+    out_dir = in_repo(out_dir)  # relative: to the repository root, whatever the kernel's cwd
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{name}.{ext}" for ext in FORMATS]
     for path in paths:
@@ -32,14 +29,15 @@ def save_figure(fig, out_dir, name):
     return paths
 
 
-def save_table(df, out_dir, name, float_format="%.3g"):
-    """Write `name`.csv (full precision) and `name`.tex (rounded, LaTeX-escaped); returns the paths."""
+def save_table(df, out_dir, name, caption=None):
+    """Write `name`.csv (every column, full precision) and `name`.tex (latex.to_latex: booktabs table with
+    caption and label, fixed decimals, CIs as [lo, hi], human headers); returns the paths."""
     _require(df, [], name)
-    out_dir = Path(out_dir)
+    out_dir = in_repo(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv, tex = out_dir / f"{name}.csv", out_dir / f"{name}.tex"
     df.to_csv(csv, index=False)
-    tex.write_text(df.to_latex(index=False, float_format=float_format, na_rep="", escape=True))
+    tex.write_text(latex.to_latex(df, name, caption))
     return [csv, tex]
 
 
@@ -65,9 +63,12 @@ def gain_heatmap(gains, value="gain"):
     text = table.map(lambda v: f"{v:.1f}") + sure.map(lambda s: "*" if s else "")
     fig, ax = plt.subplots(figsize=(1.5 + 0.8 * table.shape[1], 1 + 0.45 * table.shape[0]))
     sns.heatmap(table, annot=text, fmt="", center=0, cmap="RdBu_r", ax=ax,
-                cbar_kws={"label": f"mean {value} (points)"})
+                cbar_kws={"label": f"mean {value} (points of each target's metric)"})
+    ax.set_xticklabels([style.task(t.get_text()) for t in ax.get_xticklabels()])
+    ax.set_yticklabels([style.task(t.get_text()) for t in ax.get_yticklabels()], rotation=0)
+    model = f" ({gains.model.iloc[0]})" if "model" in gains and gains.model.nunique() == 1 else ""
     ax.set(xlabel="target task", ylabel="intermediate task",
-           title="Mean gain over languages\n(* = 95 % CI over seeds and languages excludes 0)")
+           title=f"Mean gain over languages{model}\n(* = 95 % CI over seeds and languages excludes 0)")
     return fig
 
 
@@ -100,27 +101,31 @@ def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=Non
     for ax, panel in zip(axes, panels):
         part = df[df[facet] == panel]
         levels = [(None, part)] if hue is None else list(part.groupby(hue, sort=True))
-        for level, sub in levels:
-            label = None if level is None else f"{level} ({_rho_text(sub, x, y)})"
-            sns.regplot(data=sub, x=x, y=y, ax=ax, label=label, ci=None, scatter_kws={"s": 18})
+        for marker, (level, sub) in zip(style.markers(len(levels)), levels):
+            label = None if level is None else f"{style.task(level)} ({_rho_text(sub, x, y)})"
+            # the band: 95 % CI of the OLS line (bootstrap, fixed seed)
+            sns.regplot(data=sub, x=x, y=y, ax=ax, label=label, ci=95, n_boot=500, seed=0, marker=marker,
+                        scatter_kws={"s": 18})
             if {"ci_low", "ci_high"} <= set(sub.columns):  # 95 % CI over seeds of each language's value
                 err = np.abs(sub[["ci_low", "ci_high"]].to_numpy().T - sub[y].to_numpy())
                 ax.errorbar(sub[x], sub[y], yerr=np.nan_to_num(err), fmt="none", lw=0.7, alpha=0.6,
                             color=ax.lines[-1].get_color() if ax.lines else None)
-            for row in sub.itertuples():
-                ax.annotate(row.language, (getattr(row, x), getattr(row, y)), fontsize=6, alpha=0.7)
-        if y == "gain":
-            ax.axhline(0, color="grey", lw=0.8, ls="--")  # no gain
-        title = f"{panel}" + (f": {_rho_text(part, x, y)}" if hue is None else "")
-        ax.set(title=title, xlabel=x.replace("_", " "), ylabel=ylabel or y)
+        if part.language.nunique() == len(part):  # one point per language: name each, without overlaps
+            style.label_points(ax, part[x], part[y], part.language)
+        if y in ("gain", "diff"):
+            style.zero_line(ax)  # no gain
+        metric = part.metric.iloc[0] if "metric" in part and part.metric.nunique() == 1 else None
+        title = f"{style.task(panel)}" + (f": {_rho_text(part, x, y)}" if hue is None else "")
+        ax.set(title=title, xlabel=style.axis(x), ylabel=ylabel or (style.gain_label(metric) if y == "gain" else y))
         if hue is not None:
-            ax.legend(fontsize=6, title=hue, title_fontsize=6)
+            style.legend_outside(ax, style.column(hue))
     return fig
 
 
 def _labels(df, columns):
     cols = [c for c in columns if c in df.columns and df[c].nunique() > 1] or [c for c in columns if c in df][:1]
-    return df[cols].astype(str).agg(" | ".join, axis=1)
+    shown = df[cols].apply(lambda c: c.map(style.task) if c.name in ("intermediate", "target") else c.astype(str))
+    return shown.agg(" | ".join, axis=1)
 
 
 def _forest(table, estimate, low, high, label_columns, xlabel, title):
@@ -131,7 +136,7 @@ def _forest(table, estimate, low, high, label_columns, xlabel, title):
     fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.32 * len(table)))
     err = np.abs(table[[low, high]].to_numpy().T - table[estimate].to_numpy())
     ax.errorbar(table[estimate], range(len(table)), xerr=np.nan_to_num(err), fmt="o", capsize=3)
-    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    style.zero_line(ax, horizontal=False)
     ax.set_yticks(range(len(table)), labels)
     ax.invert_yaxis()
     ax.set(xlabel=xlabel, title=title)
@@ -154,14 +159,15 @@ def duration_figure(curve, facet=("model", "intermediate")):
     panels = sorted(curve.panel.unique())
     fig, axes = _facet_axes(len(panels))
     for ax, panel in zip(axes, panels):
-        for tier in [t for t in TIERS if t in set(curve.tier[curve.panel == panel])]:
+        tiers = [t for t in TIERS if t in set(curve.tier[curve.panel == panel])]
+        for marker, tier in zip(style.markers(len(tiers)), tiers):
             part = curve[(curve.panel == panel) & (curve.tier == tier)].sort_values("intermediate_steps")
             err = np.abs(part[["ci_low", "ci_high"]].to_numpy().T - part["mean"].to_numpy())
-            ax.errorbar(part.intermediate_steps, part["mean"], yerr=np.nan_to_num(err), marker="o",
+            ax.errorbar(part.intermediate_steps, part["mean"], yerr=np.nan_to_num(err), marker=marker,
                         capsize=3, label=tier)
-        ax.axhline(0, color="grey", lw=0.8, ls="--")
-        ax.set(title=panel, xlabel="intermediate steps", ylabel="mean gain")
-        ax.legend(title="CC-100 tier", fontsize=7)
+        style.zero_line(ax)
+        ax.set(title=panel, xlabel=style.axis("intermediate_steps"), ylabel=style.gain_label())
+        style.legend_outside(ax, "CC-100 tier (95% CI)")
     return fig
 
 
@@ -204,13 +210,13 @@ def intervention_figure(table):
         for changed, colour, label in ((False, "C0", "volume unchanged"), (True, "C3", "volume changed")):
             rows = part[part.changed == changed]
             if len(rows):
-                ax.errorbar(rows.mean_diff, rows.index, xerr=_errors(rows, "mean_diff"), fmt="o", capsize=3,
-                            color=colour, label=label)
-        ax.axvline(0, color="grey", lw=0.8, ls="--")
+                ax.errorbar(rows.mean_diff, rows.index, xerr=_errors(rows, "mean_diff"), capsize=3,
+                            fmt="s" if changed else "o", color=colour, label=label)
+        style.zero_line(ax, horizontal=False)
         ax.set_yticks(range(len(part)), part.language)
         ax.invert_yaxis()
         ax.set(xlabel=f"{quantity}: {variant} − {part.b.iloc[0] or 'default'} (points)", title=quantity)
-        ax.legend(fontsize=7)
+        style.legend_outside(ax)
     return fig
 
 
@@ -224,11 +230,12 @@ def params_figure(by_size):
     for ax in axes.flat[len(targets):]:
         ax.set_visible(False)
     for ax, target in zip(axes.flat, targets):
-        for inter, part in by_size[by_size.target == target].groupby("intermediate"):
+        groups = list(by_size[by_size.target == target].groupby("intermediate"))
+        for marker, (inter, part) in zip(style.markers(len(groups)), groups):
             part = part.sort_values("log10_params")
-            ax.errorbar(part.log10_params, part["mean"], yerr=_errors(part, "mean"), marker="o", capsize=3,
-                        label=inter)
-        ax.axhline(0, color="grey", lw=0.8, ls="--")
-        ax.set(title=target, xlabel="log10 encoder parameters", ylabel="mean gain")
-        ax.legend(title="intermediate", fontsize=7, title_fontsize=7)
+            ax.errorbar(part.log10_params, part["mean"], yerr=_errors(part, "mean"), marker=marker, capsize=3,
+                        label=style.task(inter))
+        style.zero_line(ax)
+        ax.set(title=style.task(target), xlabel=style.axis("log10_params"), ylabel=style.gain_label())
+        style.legend_outside(ax, "intermediate task (95% CI)")
     return fig

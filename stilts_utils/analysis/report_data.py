@@ -16,6 +16,7 @@ import pandas as pd
 from .. import reference
 from ..tasks import REGISTRY
 from . import effects, figures
+from .locate import in_repo
 
 SOURCE = "en"  # every model is fine-tuned on English: its scores are not zero-shot transfer
 ENCODER = ["model", "variant", "intermediate", "intermediate_data", "seed"]  # one phase-2 run
@@ -44,7 +45,7 @@ class Study:
 
 def load(study_dir) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The results table and the language table of one study folder."""
-    study_dir = Path(study_dir)
+    study_dir = in_repo(study_dir)  # relative: to the repository root, whatever the kernel's cwd
     results = pd.read_parquet(study_dir / "results.parquet")
     languages = pd.read_csv(study_dir / "languages.csv")
     for df in (results, languages):  # "" is written as an empty CSV cell and read back as NaN
@@ -81,7 +82,7 @@ def prepare(study_dir, n_boot=2000, seed=0) -> Study:
     data = SOURCE if SOURCE in set(gains.intermediate_data) else (
         gains.intermediate_data.mode().iloc[0] if len(gains) else SOURCE)
     sizes = (gains if len(gains) else scores).groupby("model").model_params.max().sort_values(kind="stable")
-    study = Study(Path(study_dir), reference.join_languages(scores, languages),
+    study = Study(in_repo(study_dir), reference.join_languages(scores, languages),
                   reference.join_languages(gains, languages), languages, variants, data, sizes.index[-1],
                   n_boot, seed, notes)
     study.notes += [("languages", EN_NOTE),

@@ -73,10 +73,13 @@ def _plan(args) -> int:
 
 
 def _tasks(args) -> int:
-    from .tasklist import language_lines, task_table
+    from .tasklist import formatted, language_lines, task_table
 
     table = task_table()
-    print(table.to_string(index=False))
+    if args.format != "markdown":  # machine-readable: the table alone
+        print(formatted(table, args.format), end="")
+        return 0
+    print(formatted(table, "markdown"))
     n = table[(table.benchmark == "xtreme") & (table.task != "multitask")].role.value_counts()
     print(f"\nX-STILTs/XTREME: {n.get('intermediate', 0)} intermediate + {n.get('target', 0)} target tasks "
           f"(+ multitask); XTREME-R extensions listed after them.\n\nEvaluation languages:")
@@ -157,6 +160,18 @@ def _download(args) -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed distribution's version (package metadata), else the package's own (a plain checkout)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stilts-utils")
+    except PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
+
+
 # Errors that are the input's fault, not the kit's: shown as one line, exit code 2.
 USER_ERRORS = {"stilts_utils.study.errors": ["StudyError"],
                "stilts_utils.data.hub": ["DataUnavailable", "ModelUnavailable"],
@@ -174,7 +189,9 @@ def _user_errors() -> tuple:
 def main(argv=None) -> int:
     from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 
-    parser = _Parser(prog="python -m stilts_utils")
+    prog = "stilts" if Path(sys.argv[0]).name == "stilts" else "python -m stilts_utils"  # the console script
+    parser = _Parser(prog=prog)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", help="run a study: phase 1-3 notebooks, results table, analysis")
     p.add_argument("study", help="params/<study>.yaml")
@@ -193,6 +210,8 @@ def main(argv=None) -> int:
     p.add_argument("--mfu", type=float, default=0.30, help="assumed model FLOPs utilisation (default 0.30)")
     p.set_defaults(fn=_plan)
     p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
+    p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown",
+                   help="markdown (default, with the languages), or the table alone as csv or json")
     p.set_defaults(fn=_tasks)
     p = sub.add_parser("score", help="score an XTREME prediction folder against a label folder")
     p.add_argument("predictions")
@@ -212,8 +231,15 @@ def main(argv=None) -> int:
     p.add_argument("study")
     p.add_argument("--to", required=True)
     p.set_defaults(fn=_download)
+    for name in ("run", "summary", "export"):
+        sub.choices[name].add_argument("--set", action="append", default=[], metavar="KEY.SUB=VALUE",
+                                       help="override a study setting (YAML value), validated like the file")
     args = parser.parse_args(argv)
     try:
+        if hasattr(args, "study"):  # a file, or a name in params/; --set gives the effective study file
+            from .studies import resolve
+
+            args.study = resolve(args.study, getattr(args, "set", None), write=args.command == "run")
         return args.fn(args)
     except Exception as err:
         if not isinstance(err, _user_errors()):

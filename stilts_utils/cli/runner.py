@@ -260,14 +260,17 @@ def prepare(study: Study, paths: StudyPaths) -> None:
     reports on its encoders (the sandbox's phase-1 health report) the report goes beside the results."""
     from ..atomic import atomic_write_text
 
+    from ..progress import quiet_libraries
+
     reports = []
-    for variant in study.variant_names:
-        for model in study.models:
-            label = f"{model}{' (' + variant + ')' if variant else ''}"
-            print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)
-            report = study.world_impl.phase1_report(model, variant)
-            if report is not None:
-                reports.append(report.assign(model=model, variant=variant))
+    with quiet_libraries(paths.dir / "phase1.log"):  # HF/datasets chatter to the log, not the terminal
+        for variant in study.variant_names:
+            for model in study.models:
+                label = f"{model}{' (' + variant + ')' if variant else ''}"
+                print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)
+                report = study.world_impl.phase1_report(model, variant)
+                if report is not None:
+                    reports.append(report.assign(model=model, variant=variant))
     if reports:
         import pandas as pd
 
@@ -352,10 +355,27 @@ def summary(study: Study, paths: StudyPaths, outcome: Outcome, df) -> str:
              f"{len(outcome.failed)} failed, {len(outcome.blocked)} blocked by a failed encoder",
              f"results: {paths.results('parquet')} ({len(df)} rows)"]
     if study.analysis:
-        lines.append(f"figures: {paths.figures}")
+        lines.append(f"figures: {paths.figures}\ntables: {paths.tables}")
+    lines.append(f"notebooks: {paths.dir / 'notebooks'}")
+    lines += _headline(paths, df)
     for job_id, nb, err in outcome.failed:
         lines.append(f"FAILED {job_id}: {err}\n    notebook: {nb}")
     return "\n".join(lines)
+
+
+def _headline(paths: StudyPaths, df) -> list[str]:
+    """The headline table (analysis/summary.py) under the run's summary, and the command that repeats it."""
+    if df.empty:
+        return []
+    from ..analysis import summary as headline
+
+    try:
+        table = headline.markdown(headline.summary_table(paths.dir))
+    except Exception as err:  # noqa: BLE001 — partial or odd results (no baseline yet, a failed pair): the
+        # runs are done and saved, so the headline is left to `summary` rather than failing the run here
+        return [f"headline: not yet ({' '.join(str(err).split())[:120]})"]
+    named = (ROOT / "params" / f"{paths.study.name}.yaml").is_file()
+    return ["", table, "", f"again: python -m stilts_utils summary {paths.study.name if named else 'STUDY.yaml'}"]
 
 
 def dry_run(study_file: str) -> str:

@@ -37,3 +37,12 @@ def task_table() -> pd.DataFrame:
 def language_lines() -> list[str]:
     return [f"{n:9s} {len(t.languages):2d}: {' '.join(t.languages)}" for n, t in REGISTRY.items()
             if t.role == "target"]
+
+
+def formatted(table: pd.DataFrame, fmt: str) -> str:
+    """The task table as Markdown (as in the README), CSV or JSON records."""
+    if fmt == "csv":
+        return table.to_csv(index=False)
+    if fmt == "json":
+        return table.to_json(orient="records", force_ascii=False, indent=1) + "\n"
+    return table.to_markdown(index=False)

@@ -14,6 +14,7 @@ def setup(threads: int = 0) -> None:
     if threads:
         torch.set_num_threads(threads)  # parallel notebooks share the cores instead of oversubscribing
     datasets.disable_progress_bars()  # keep executed notebooks small; the runner shows progress
+    transformers.utils.logging.disable_progress_bar()  # no stale `Loading weights: 0%` widget in executed notebooks
     datasets.logging.set_verbosity_error()
     transformers.logging.set_verbosity_error()
     warnings.filterwarnings("ignore", category=FutureWarning)

@@ -18,6 +18,8 @@ from typing import Callable
 import torch
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
+from ..progress import quiet_trainer
+
 
 @dataclass
 class FitResult:
@@ -131,6 +133,7 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint
         logging_steps=max(1, steps // 10), seed=seed, data_seed=seed, optim="adamw_torch",
         bf16=settings.precision == "bf16", fp16=settings.precision == "fp16",
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
+        disable_tqdm=True,  # progress.loss_bar instead: one bar, the loss as its postfix
     )
 
 
@@ -162,6 +165,7 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
             from .multitask import MultiTaskTrainer
 
             trainer = MultiTaskTrainer(**kwargs, batch_sampler=sampler_factory(steps * settings.grad_accum))
+        quiet_trainer(trainer, f"training ({steps} steps)")  # one text bar with the loss, no printed dicts
         trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
     if select is None:
         return FitResult(steps, steps, None)

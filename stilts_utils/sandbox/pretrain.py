@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import build_once, is_complete
+from ..progress import quiet_trainer
 from .settings import WorldSettings, check_keys, settings_hash
 
 SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, mask after them
@@ -239,6 +240,7 @@ def _train_pinned(settings: WorldSettings, size: ModelSize, data_root, out: Path
     trainer = Trainer(model=make_model(size, tokenizer), args=args, data_collator=collator,
                       train_dataset=data["train"], eval_dataset=data["held_out"],
                       processing_class=tokenizer)
+    quiet_trainer(trainer, f"phase 1: sandbox-{size.name}")  # one bar with the loss instead of printed dicts
     result = trainer.train()
     held_out = trainer.evaluate()
     curve = loss_curve(trainer.state.log_history)

@@ -481,15 +481,46 @@ def study_from_dict(data: dict, name: str, check_data: bool = True) -> Study:
     return study
 
 
-def load_study(path: str | os.PathLike, check_data: bool = True) -> Study:
+def load_study(path: str | os.PathLike, overrides: tuple = (), check_data: bool = True) -> Study:
     """The study of a file, parsed and validated once per process (again only when the file changes).
-
+    `overrides`: `key.sub=value` settings (the CLI's --set), merged in before the same validation;
     check_data=False skips only the check that user-supplied data (e.g. CCGbank) is readable."""
     path = Path(path).resolve()
     if not path.is_file():
         raise StudyError(f"study file {str(path)!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""))
     stat = path.stat()
-    return _load(path, stat.st_mtime_ns, stat.st_size, check_data)
+    return _load(path, stat.st_mtime_ns, stat.st_size, tuple(overrides), check_data)
+
+
+def parse_override(item: str) -> tuple[list[str], object]:
+    """`phase2.lr=3e-5` -> (["phase2", "lr"], 3e-05): the value is YAML (yaml.safe_load), as in a study file."""
+    key, sep, text = item.partition("=")
+    parts = key.strip().split(".")
+    if not sep or not all(NAME.fullmatch(p) for p in parts):
+        raise StudyError(f"--set {item!r}: expected key.sub=value (e.g. phase2.lr=3e-5 or seeds=[0,1])")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise StudyError(f"--set {item!r}: the value is not YAML: {' '.join(str(err).split())}") from None
+    return parts, value
+
+
+def apply_overrides(data: dict, overrides) -> dict:
+    """The study file's data with each override set at its key path (blocks made where missing); the result
+    is validated like the file itself, so an unknown key or a bad value fails with the same message."""
+    data = dict(data)
+    for item in overrides:
+        parts, value = parse_override(item)
+        node = data
+        for depth, part in enumerate(parts[:-1]):
+            child = node.get(part, {})
+            if not isinstance(child, dict):
+                where = ".".join(parts[:depth + 1])
+                raise StudyError(f"--set {item!r}: {where} is {_type_name(child)} in the study, not a block of keys")
+            node[part] = child = dict(child)
+            node = child
+        node[parts[-1]] = value
+    return data
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -548,19 +579,33 @@ def parse_yaml(path: Path) -> tuple[object, dict]:
 
 
 @functools.lru_cache(maxsize=32)
-def _load(path: Path, mtime_ns: int, size: int, check_data: bool = True) -> Study:
+def _load(path: Path, mtime_ns: int, size: int, overrides: tuple = (), check_data: bool = True) -> Study:
     data, lines = parse_yaml(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise StudyError(f"{path}: expected a mapping of study keys (world:, models:, targets:, ...) at the top, "
                          f"got {_type_name(data)} {str(data)[:60]!r}")
+    data = apply_overrides(data, overrides)
     try:
         return study_from_dict(data, data.pop("name", None) or path.stem, check_data)
     except StudyError as err:
         leading = re.match(r"([A-Za-z_][\w.+-]*):", str(err))  # messages start with their key path
-        line = _line_of(err.key or (leading.group(1) if leading else None), lines)
+        key = err.key or (leading.group(1) if leading else None)
+        given = _override_of(key, overrides)
+        if given:  # the bad value came from the command line, not from a line of the file
+            raise StudyError(f"{path} with --set {given}: {err}", key=err.key) from None
+        line = _line_of(key, lines)
         raise StudyError(f"{path}{f', line {line}' if line else ''}: {err}", key=err.key) from None
+
+
+def _override_of(key: str | None, overrides: tuple) -> str | None:
+    """The --set item that set `key` or a block around it (the last one wins, as when applied)."""
+    for item in reversed(overrides):
+        given = item.partition("=")[0].strip()
+        if key and (key == given or key.startswith(given + ".") or given.startswith(key + ".")):
+            return item
+    return None
 
 
 def _line_of(key: str | None, lines: dict) -> int | None:

@@ -27,7 +27,7 @@ PARTS = (
 )
 
 TASK = Task(
-    name="anliplus", kind="classification", role="intermediate", metric="accuracy",
+    name="anliplus", title="ANLI+", kind="classification", role="intermediate", metric="accuracy",
     source=Source("facebook/anli", None, {"train": "train", "dev": "dev", "test": "test"}, reader="nli_parts",
                   note="ANLI+ is merged from its parts (tasks/anliplus.py PARTS): a local copy holds each part as "
                        "<root>/<part>/en/<split>.jsonl for parts anli_r1, anli_r2, anli_r3, mnli and snli."),

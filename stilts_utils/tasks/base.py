@@ -61,6 +61,7 @@ class Task:
     xtreme_format: str = ""  # submission file format (one of XTREME_FORMATS): lines, tags, qa or pairs
     benchmark: str = "xtreme"  # "xtreme" (the X-STILTs study) or "xtreme-r" (RQ5 extensions)
     description: str = ""
+    title: str = ""  # how figures and tables name it (the benchmark's own spelling); "" = `name`
 
     def __post_init__(self):
         if self.role not in ROLES:

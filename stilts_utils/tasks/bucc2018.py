@@ -2,7 +2,7 @@ from .base import Source, Task
 from .languages import BUCC
 
 TASK = Task(
-    name="bucc2018", xtreme_group="retrieval", xtreme_format="pairs",
+    name="bucc2018", title="BUCC 2018", xtreme_group="retrieval", xtreme_format="pairs",
     kind="retrieval", role="target", metric="f1",
     source=Source("bucc2018", None, {"dev": "sample", "test": "training"}, reader="bucc_files",
                   note="BUCC 2018 raw files: download bucc2018-<lang>-en.{sample,training}-gold.tar.bz2 from "

@@ -18,7 +18,7 @@ NOTE = ("CCGbank (LDC2005T13, https://catalog.ldc.upenn.edu/LDC2005T13) is licen
         "sentences, then set `data_dirs: {ccg: DIR}` in the study file.")
 
 TASK = Task(
-    name="ccg", kind="tagging", role="intermediate", metric="token_accuracy",
+    name="ccg", title="CCG", kind="tagging", role="intermediate", metric="token_accuracy",
     source=Source("ccgbank", None, {"train": "train", "dev": "dev", "test": "test"}, reader="supertags", note=NOTE,
                   local_files=("ccg/en/train.tsv", "ccg/en/dev.tsv", "ccg/en/test.tsv")),
     to_canonical=tags("tokens", "tags"), train_size=39_604,

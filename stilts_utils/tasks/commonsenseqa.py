@@ -2,7 +2,7 @@ from .base import Source, Task
 from .mapping import choices
 
 TASK = Task(
-    name="commonsenseqa", kind="multiple_choice", role="intermediate", metric="accuracy",
+    name="commonsenseqa", title="CommonsenseQA", kind="multiple_choice", role="intermediate", metric="accuracy",
     source=Source("tau/commonsense_qa", None, {"train": "train", "dev": "validation"}),
     # answerKey is a letter A-E; its index among the row's own choice letters is the label.
     to_canonical=choices(lambda r: r["question"], lambda r: r["choices"]["text"],

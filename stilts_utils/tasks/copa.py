@@ -12,7 +12,7 @@ TO_CANONICAL = choices(lambda r: f"{r['premise']} What was the {r['question']}?"
                        lambda r: [r["choice1"], r["choice2"]], lambda r: r["label"])
 
 TASK = Task(
-    name="copa", benchmark="xtreme-r", kind="multiple_choice", role="intermediate", metric="accuracy",
+    name="copa", title="COPA", benchmark="xtreme-r", kind="multiple_choice", role="intermediate", metric="accuracy",
     source=Source("aps/super_glue", None, {"train": "train", "dev": "validation"},
                   revision="refs/convert/parquet", data_dir="copa",
                   note="Its main branch is a loading script (datasets >= 4 cannot run it): we read the hub's "

@@ -2,7 +2,7 @@ from .base import Source, Task
 from .mapping import choices
 
 TASK = Task(
-    name="cosmosqa", kind="multiple_choice", role="intermediate", metric="accuracy",
+    name="cosmosqa", title="Cosmos QA", kind="multiple_choice", role="intermediate", metric="accuracy",
     source=Source("allenai/cosmos_qa", None, {"train": "train", "dev": "validation"},
                   revision="refs/convert/parquet",
                   note="Its main branch is a loading script (datasets >= 4 cannot run it): we read the hub's "

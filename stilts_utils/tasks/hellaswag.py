@@ -2,7 +2,7 @@ from .base import Source, Task
 from .mapping import choices
 
 TASK = Task(
-    name="hellaswag", kind="multiple_choice", role="intermediate", metric="accuracy",
+    name="hellaswag", title="HellaSwag", kind="multiple_choice", role="intermediate", metric="accuracy",
     source=Source("Rowan/hellaswag", None, {"train": "train", "dev": "validation"},
                   revision="refs/convert/parquet",
                   note="Its main branch is a loading script (datasets >= 4 cannot run it): we read the hub's "

@@ -3,7 +3,7 @@ from .languages import MLQA
 from .mapping import squad
 
 TASK = Task(
-    name="mlqa", xtreme_group="qa", xtreme_format="qa",
+    name="mlqa", title="MLQA", xtreme_group="qa", xtreme_format="qa",
     kind="span_qa", role="target", metric="f1",
     # Same-language context/question pairs only (XTREME). google/xtreme holds the MLQA files as parquet;
     # facebook/mlqa (`mlqa.<c>.<q>`) is a loading script that datasets >= 4 cannot run.

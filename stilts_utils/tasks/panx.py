@@ -3,7 +3,7 @@ from .languages import NER, PANX
 from .mapping import tags
 
 TASK = Task(
-    name="panx", xtreme_group="structured_prediction", xtreme_format="tags",
+    name="panx", title="PAN-X (NER)", xtreme_group="structured_prediction", xtreme_format="tags",
     kind="tagging", role="target", metric="f1",
     source=Source("google/xtreme", "PAN-X.{lang}", {"train": "train", "dev": "validation", "test": "test"}),
     to_canonical=tags("tokens", "ner_tags"), labels=NER, languages=tuple(PANX), train_size=20_000,

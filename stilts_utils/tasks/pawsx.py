@@ -3,7 +3,7 @@ from .languages import PAWSX
 from .mapping import pair
 
 TASK = Task(
-    name="pawsx", xtreme_group="classification", xtreme_format="lines",
+    name="pawsx", title="PAWS-X", xtreme_group="classification", xtreme_format="lines",
     kind="classification", role="target", metric="accuracy",
     # Non-English `train` splits are machine translations: only the English train is ever trained on.
     source=Source("google-research-datasets/paws-x", "{lang}", {"train": "train", "dev": "validation",

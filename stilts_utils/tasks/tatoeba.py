@@ -3,7 +3,7 @@ from .languages import ISO3, TATOEBA
 from .mapping import parallel_pairs
 
 TASK = Task(
-    name="tatoeba", xtreme_group="retrieval", xtreme_format="lines",
+    name="tatoeba", title="Tatoeba", xtreme_group="retrieval", xtreme_format="lines",
     kind="retrieval", role="target", metric="accuracy",
     source=Source("google/xtreme", "tatoeba.{name}", {"test": "validation"}, lang_names=ISO3),
     to_canonical=parallel_pairs("source_sentence", "target_sentence"), languages=tuple(TATOEBA),

@@ -10,7 +10,7 @@ from .languages import TYDIQA, TYDIQA_NAMES
 from .mapping import squad
 
 TASK = Task(
-    name="tydiqa", xtreme_group="qa", xtreme_format="qa",
+    name="tydiqa", title="TyDiQA-GoldP", xtreme_group="qa", xtreme_format="qa",
     kind="span_qa", role="target", metric="f1",
     source=Source("google-research-datasets/tydiqa", "secondary_task", {"train": "train", "test": "validation"}),
     to_canonical=squad, languages=tuple(TYDIQA), eval_splits=("test",),

@@ -3,7 +3,7 @@ from .languages import UDPOS, UDPOS_NAMES, UPOS
 from .mapping import tags
 
 TASK = Task(
-    name="udpos", xtreme_group="structured_prediction", xtreme_format="tags",
+    name="udpos", title="UD-POS", xtreme_group="structured_prediction", xtreme_format="tags",
     kind="tagging", role="target", metric="f1",
     source=Source("google/xtreme", "udpos.{name}", {"train": "train", "dev": "validation", "test": "test"},
                   lang_names=UDPOS_NAMES),

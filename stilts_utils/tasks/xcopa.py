@@ -3,7 +3,7 @@ from .copa import TO_CANONICAL
 from .languages import XCOPA
 
 TASK = Task(
-    name="xcopa", benchmark="xtreme-r", kind="multiple_choice", role="target", metric="accuracy",
+    name="xcopa", title="XCOPA", benchmark="xtreme-r", kind="multiple_choice", role="target", metric="accuracy",
     # The hub has validation (100) and test (500) per language and no training data: XTREME-R trains on English
     # COPA (after SIQA), so `copa` is the train and selection task, as MNLI is for XNLI.
     source=Source("cambridgeltl/xcopa", "{lang}", {"dev": "validation", "test": "test"}),

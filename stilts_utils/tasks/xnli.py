@@ -3,7 +3,7 @@ from .languages import NLI, XNLI
 from .mapping import pair
 
 TASK = Task(
-    name="xnli", xtreme_group="classification", xtreme_format="lines",
+    name="xnli", title="XNLI", xtreme_group="classification", xtreme_format="lines",
     kind="classification", role="target", metric="accuracy",
     source=Source("facebook/xnli", "{lang}", {"dev": "validation", "test": "test"}),
     to_canonical=pair("premise", "hypothesis"), labels=NLI, languages=tuple(XNLI),

@@ -3,7 +3,7 @@ from .languages import XQUAD
 from .mapping import squad
 
 TASK = Task(
-    name="xquad", xtreme_group="qa", xtreme_format="qa",
+    name="xquad", title="XQuAD", xtreme_group="qa", xtreme_format="qa",
     kind="span_qa", role="target", metric="f1",
     source=Source("google/xquad", "xquad.{lang}", {"test": "validation"}),
     to_canonical=squad, languages=tuple(XQUAD), train_on="squad", select_on="squad", xtreme_keeps_last=True,

@@ -1,0 +1,88 @@
+# %% [markdown]
+# # Default analysis of one study
+#
+# Reads only `<study_dir>/results.parquet` and `<study_dir>/languages.csv` (written by the runner) and writes every figure to `<study_dir>/figures/` (pdf, png, svg) and every table to `<study_dir>/tables/` (csv, tex). All the work is done by `stilts_utils.reports`; this notebook only displays it.
+#
+# Conventions: each target's headline metric (`REGISTRY[target].metric`) on the `test` split (`dev` for a target without test rows); gain = score(intermediate) − score(`none`) matched on model, variant, target, language, split, metric and seed; seeds are averaged before any statistic; English, the training language, is left out of every cross-lingual summary. Every statistic comes with n and a bootstrap 95% CI; where the study has too few points for one, its place holds a one-row "too few" table instead (and no figure is written).
+
+# %% tags=["parameters"]
+study_dir = "outputs/sandbox"
+
+# %%
+from stilts_utils.analysis import figures, reports
+
+figures.set_style()
+
+# %%
+report = reports.default_report(study_dir)
+report["notes"]
+
+# %% [markdown]
+# ## Phase 1: what the encoder learned before any task
+#
+# Table `phase1_report` (sandbox studies): per model and language, held-out MLM loss, word-translation accuracy against the world's gold lexicon (nearest neighbour of mean-pooled word embeddings), Tatoeba-style sentence retrieval, and the anchor-only baselines that need no learning (a rule tagger that knows punctuation, digits and capitals; overlap-only NLI), so transfer beyond string matching is visible. A real-hub study has no such table.
+
+# %%
+report.get("phase1_report", "no phase-1 report (not a sandbox study)")
+
+# %% [markdown]
+# ## Gains with their uncertainty
+#
+# Table `gain_ci`: the mean zero-shot gain per (model, intermediate, target), pooled over seeds and the non-English languages, with a 95 % Student-t CI over both; `distinguishable` marks a CI that excludes 0. Figure `gain_ci_figure` shows the same for the main model. Table `gain_ci_per_language` gives each language's gain with its CI over seeds.
+
+# %%
+report["gain_ci"]
+
+# %%
+report["gain_ci_figure"]
+
+# %%
+report["gain_ci_per_language"]
+
+# %% [markdown]
+# Table `seed_noise`: the seed-to-seed SD of each score, averaged (and maximal) over languages: the noise floor a gain has to clear.
+
+# %%
+report["seed_noise"]
+
+# %% [markdown]
+# Table `transfer_ratio`: (score - chance) / (en - chance) per language, seed mean with CI: 1 = as good as English, 0 = chance (chance: uniform over labels or choices; 0 for F1 and retrieval).
+
+# %%
+report["transfer_ratio"]
+
+# %% [markdown]
+# ## Mean gain per intermediate and target task
+#
+# Figure `gain_heatmap`: for the main slice (reference variant, English intermediate data, last checkpoint, largest model) the mean gain over the non-English target languages, one cell per (intermediate task, target task). Red: the intermediate task helps.
+
+# %%
+report["gain_heatmap"]
+
+# %% [markdown]
+# ## Gain vs pretraining volume
+#
+# Figure `gain_vs_volume`: gain of each non-English language against log10 of its CC-100 pretraining tokens, one panel per target task and one colour per intermediate task, with an OLS line and Spearman ρ (and n) per intermediate task in the legend.
+
+# %%
+report["gain_vs_volume"]
+
+# %% [markdown]
+# Table `volume_correlation`: Spearman and Pearson of gain on log10 volume per (model, intermediate, target), languages as units, bootstrap 95% CIs, p and Holm-adjusted p across the rows.
+
+# %%
+report["volume_correlation"]
+
+# %% [markdown]
+# Table `volume_regression`: `gain ~ log10_cc100_tokens` per (model, intermediate), pooled over targets: OLS with HC3 errors and a MixedLM with a random intercept per target task.
+
+# %%
+report["volume_regression"]
+
+# %% [markdown]
+# ## Scores
+#
+# Table `scores`: seed-mean headline score per (model, intermediate, target) and language in the main slice, the `none` baseline included.
+
+# %%
+report["scores"]

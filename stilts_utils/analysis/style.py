@@ -1,0 +1,87 @@
+"""The one figure and table style: human names of tasks, metrics and columns (with units), the seaborn
+theme, markers per series, legends outside the data, and labels that do not overlap (adjustText).
+
+Names are presentation only: a task's display name is its `title` (data on the Task), an id without one
+is shown as it is, and nothing computes on them.
+"""
+from __future__ import annotations
+
+import seaborn as sns
+
+# Display names that are not tasks; a task's own comes from its `title` (tasks/<name>.py).
+NOT_TASKS = {"multitask": "multi-task", "none": "no intermediate task"}
+METRICS = {"accuracy": "accuracy (%)", "f1": "F1 (%)", "em": "exact match (%)",
+           "token_accuracy": "token accuracy (%)", "precision": "precision (%)", "recall": "recall (%)"}
+COLUMNS = {  # table headers: the column ids reports return -> what a reader sees
+    "model": "Model", "variant": "World variant", "intermediate": "Intermediate task", "target": "Target task",
+    "intermediate_data": "Intermediate data", "intermediate_steps": "Intermediate steps", "language": "Language",
+    "metric": "Metric", "split": "Split", "value": "Score (points)", "baseline_value": "Baseline (points)",
+    "gain": "Gain (points)", "mean": "Mean", "median": "Median", "sd": "SD", "n": "n", "n_seeds": "Seeds",
+    "n_languages": "Languages", "ci": "95% CI", "rho": "Spearman ρ", "r": "Pearson r", "spearman": "Spearman ρ", "pearson": "Pearson r", "p": "p",
+    "p_holm": "p (Holm)", "slope": "Slope", "d_z": "d_z", "note": "Note", "en": "English",
+    "mean_other": "Mean other languages", "transfer_ratio": "Transfer ratio", "sd_seeds": "SD over seeds",
+    "log10_cc100_tokens": "log₁₀ CC-100 tokens", "log10_params": "log₁₀ parameters",
+}
+AXES = {"log10_cc100_tokens": "pretraining data (log₁₀ CC-100 tokens)",
+        "log10_params": "encoder size (log₁₀ parameters)", "intermediate_steps": "intermediate-task steps"}
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]  # one per series, so colour is never alone
+
+
+def markers(n: int) -> list[str]:
+    """n markers, cycling when there are more series than shapes."""
+    return [MARKERS[i % len(MARKERS)] for i in range(n)]
+
+
+def task(name) -> str:
+    from ..tasks import REGISTRY
+
+    found = REGISTRY.get(str(name))
+    return (found.title or found.name) if found is not None else NOT_TASKS.get(str(name), str(name))
+
+
+def metric(name) -> str:
+    return METRICS.get(str(name), str(name))
+
+
+def column(name) -> str:
+    return COLUMNS.get(str(name), str(name))
+
+
+def axis(name) -> str:
+    return AXES.get(str(name), column(name))
+
+
+def gain_label(metric_name: str | None = None) -> str:
+    """The y label of a gain: what it is the gain of, in which unit."""
+    return f"gain over baseline, {metric(metric_name)} points" if metric_name else "gain over baseline (points)"
+
+
+def set_style():
+    """The house style: paper context, white grid, colour-blind palette, embeddable fonts."""
+    sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.1,
+                  rc={"savefig.bbox": "tight", "pdf.fonttype": 42, "svg.fonttype": "none",
+                      "axes.titlesize": "medium", "legend.frameon": False})
+
+
+def zero_line(ax, horizontal: bool = True) -> None:
+    """The y = 0 (or x = 0) reference every gain plot carries: above it the intermediate task helped."""
+    (ax.axhline if horizontal else ax.axvline)(0, color="0.3", lw=0.9, ls="--", zorder=1)
+
+
+def legend_outside(ax, title: str | None = None) -> None:
+    """The legend to the right of the axes, never over the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    if handles:
+        ax.legend(handles, labels, title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+                  fontsize="small", title_fontsize="small")
+
+
+def label_points(ax, xs, ys, texts) -> None:
+    """Point labels moved apart until they do not overlap (adjustText), with a thin leader line."""
+    from adjustText import adjust_text
+
+    labels = [ax.text(x, y, str(t), fontsize="x-small") for x, y, t in zip(xs, ys, texts)]
+    if labels:
+        adjust_text(labels, ax=ax, arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5})
