@@ -22,7 +22,7 @@ ENGINE = "stilts-warm"
 class WarmKernel:
     """One running kernel (started in the calling thread, whose event loop its client then uses)."""
 
-    def __init__(self, cwd: Path, log: Path):
+    def __init__(self, cwd: Path, log: Path, env: dict | None = None):
         import nbformat
         from nbclient import NotebookClient
 
@@ -30,7 +30,9 @@ class WarmKernel:
         self.log = open(log, "a")  # the kernel's own stdout/stderr: library warnings, crashes
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=KERNEL)
         starter.km = starter.create_kernel_manager()
-        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log, preexec_fn=die_with_parent())
+        extra = {} if env is None else {"env": env}  # env: the whole environment (cli/gpus.kernel_env); None inherits
+        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log, preexec_fn=die_with_parent(),
+                                 **extra)
         starter.start_new_kernel_client()
         self.km, self.kc = starter.km, starter.kc
 

@@ -61,7 +61,10 @@ def execute(paths: StudyPaths, study_file: str, job, threads: int) -> None:
     template = NOTEBOOKS / ("pair.ipynb" if isinstance(job, Pair) else "intermediate.ipynb")
     out = paths.notebook(job)
     if getattr(_worker, "kernel", None) is None:
-        _worker.kernel = kernels.WarmKernel(ROOT, paths.dir / "notebooks" / f"kernel-{_worker.index}.log")
+        from .gpus import kernel_env, visible_devices
+
+        _worker.kernel = kernels.WarmKernel(ROOT, paths.dir / "notebooks" / f"kernel-{_worker.index}.log",
+                                            env=kernel_env(_worker.index, visible_devices()))  # one GPU each
         _worker.started.append(_worker.kernel)
     try:
         kernels.execute(_worker.kernel, template, out, parameters(study_file, job, threads))

@@ -11,6 +11,7 @@ def setup(threads: int = 0) -> None:
     import torch
     import transformers
 
+    fast_float32(torch.cuda.is_available())
     if threads:
         torch.set_num_threads(threads)  # parallel notebooks share the cores instead of oversubscribing
     datasets.disable_progress_bars()  # keep executed notebooks small; the runner shows progress
@@ -19,6 +20,18 @@ def setup(threads: int = 0) -> None:
     transformers.logging.set_verbosity_error()
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", category=UserWarning)
+
+
+def fast_float32(cuda: bool) -> None:
+    """TF32 tensor cores for fp32 matmuls and convolutions on the GPU (about 8x the fp32 rate on A100/H100,
+    10-bit mantissa products with fp32 accumulation); the CPU has no such mode, so CPU numbers are unchanged."""
+    if cuda:
+        import torch
+
+        # the precision-name API, not `matmul.allow_tf32`: torch 2.9+ raises when a later reader mixes the
+        # flag API with the fp32_precision one, and "high" reads back consistently through both
+        torch.set_float32_matmul_precision("high")
+        torch.backends.cudnn.allow_tf32 = True
 
 
 def pair_table(rows):

@@ -137,6 +137,24 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint
     )
 
 
+def one_device_only(device_count: int, environ) -> bool:
+    """Whether this process must train on one GPU although it sees `device_count`: with more than one visible
+    and no distributed launcher (torchrun/accelerate set WORLD_SIZE), the Trainer would wrap the model in
+    nn.DataParallel and multiply the batch by the GPU count, which our step accounting does not know."""
+    return device_count > 1 and not environ.get("WORLD_SIZE")
+
+
+def _single_device(args: TrainingArguments, device_count: int, environ) -> TrainingArguments:
+    """n_gpu = 1 when `one_device_only`: the Trainer then trains on cuda:0 with the study's batch. This is the
+    Trainer's own switch (it sets `args._n_gpu = 1` for model-parallel models); there is no public one."""
+    if one_device_only(device_count, environ):
+        _ = args.device  # the Trainer's device set-up first: it writes _n_gpu
+        args._n_gpu = 1
+        print(f"{device_count} GPUs visible to one process: training on cuda:0 only (pin one GPU per run with "
+              "CUDA_VISIBLE_DEVICES, or launch with torchrun/accelerate for DDP)", flush=True)
+    return args
+
+
 def fit(model, features, collate, settings, seed: int, label_names, score_fn=None,
         save_at: dict | None = None, steps: int | None = None, sampler_factory=None,
         checkpoint_every: int = 0, resume_dir: Path | None = None, report_to: str = "none") -> FitResult:
@@ -158,6 +176,7 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
             select.restore(resume)
     with (nullcontext(str(resume_dir)) if resumable else tempfile.TemporaryDirectory()) as tmp:
         args = _args(settings, steps, seed, tmp, label_names, checkpoint_every if resumable else 0, report_to)
+        args = _single_device(args, torch.cuda.device_count(), os.environ)
         kwargs = dict(model=model, args=args, train_dataset=features, data_collator=collate, callbacks=callbacks)
         if sampler_factory is None:
             trainer = Trainer(**kwargs)

@@ -5,24 +5,25 @@ import numpy as np
 import torch
 
 from ..heads import pool
+from .common import inference_device, inference_precision
 
 
 def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_len: int,
           batch_size: int) -> np.ndarray:
     """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small."""
     encoder.eval()
-    device = next(encoder.parameters()).device
+    device = inference_device(encoder)  # the GPU when there is one, with bf16 autocast there
     order = np.argsort([len(t) for t in texts])
     out = np.zeros((len(texts), encoder.config.hidden_size if hasattr(encoder.config, "hidden_size")
                     else encoder.config.d_model), dtype=np.float32)
-    with torch.no_grad():
+    with torch.no_grad(), inference_precision(device):
         for start in range(0, len(texts), batch_size):
             idx = order[start:start + batch_size]
             enc = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_len, padding=True,
                             return_tensors="pt").to(device)
             hidden = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
                              output_hidden_states=True).hidden_states[layer]
-            out[idx] = pool(hidden, enc["attention_mask"], pooling).float().cpu().numpy()
+            out[idx] = pool(hidden.float(), enc["attention_mask"], pooling).cpu().numpy()  # pooled in fp32
     return out
 
 
