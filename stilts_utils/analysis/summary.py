@@ -52,6 +52,8 @@ def markdown(table: pd.DataFrame) -> str:
     def gain(row):
         if pd.isna(row.get("gain")):
             return "-"
+        if pd.isna(row.gain_ci_low):  # one seed (and one language): no interval to state
+            return f"{row.gain:+.1f} (no CI: n = 1)"
         star = "*" if row.distinguishable else ""
         return f"{row.gain:+.1f} [{row.gain_ci_low:+.1f}, {row.gain_ci_high:+.1f}]{star}"
 
