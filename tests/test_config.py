@@ -73,7 +73,7 @@ def test_protocol_settings_are_checked_and_key_only_the_targets_they_change():
     base = {"world": "sandbox", "targets": ["xnli", "udpos", "xquad"], "sandbox": BASE.get("sandbox", {})}
     default = study_from_dict(base, "p")
     assert default.protocol.tagging_f1 == "seqeval-0.0.12" and default.protocol.selection == "xtreme"
-    for bad in ({"tagging_f1": "seqeval-2"}, {"selection": "best"}, {"chunking": "x"}):
+    for bad in ({"tagging_f1": "seqeval-2"}, {"selection": "best"}, {"chunking": "x"}, {"long_sentences": "cut"}):
         with pytest.raises(StudyError, match="protocol"):
             study_from_dict({**base, "protocol": bad}, "p")
     other = study_from_dict({**base, "protocol": {"tagging_f1": "seqeval-1.2.2", "selection": "held_out"}}, "p")
@@ -82,3 +82,8 @@ def test_protocol_settings_are_checked_and_key_only_the_targets_they_change():
         return pair_key(study, Pair("sandbox-small", "", "none", "en", 1.0, target, 0))
     assert key(default, "xnli") == key(other, "xnli")  # neither setting changes XNLI
     assert key(default, "udpos") != key(other, "udpos") and key(default, "xquad") != key(other, "xquad")
+    # long_sentences: only `truncate` enters a key (the default's keys are those of runs made before it existed)
+    windows = study_from_dict({**base, "protocol": {"long_sentences": "windows"}}, "p")
+    truncate = study_from_dict({**base, "protocol": {"long_sentences": "truncate"}}, "p")
+    assert key(windows, "udpos") == key(default, "udpos") and key(truncate, "xnli") == key(default, "xnli")
+    assert key(truncate, "udpos") != key(default, "udpos")

@@ -110,3 +110,26 @@ def test_results_match_the_pinned_table(study_file):
         got.to_csv(PINNED, index=False)
     want = pd.read_csv(PINNED, keep_default_na=False, dtype={"intermediate_data": str})
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+@pytest.mark.slow
+def test_udpos_pair_under_xtreme_truncation_scores_and_writes_a_full_submission(study_file, tmp_path):
+    """`protocol.long_sentences: truncate` through run_pair: rows are written, and the test submission still has
+    one line per gold word (the words past the cut as `_`), so XTREME's scorer reads it."""
+    from stilts_utils.evaluation import submission
+
+    data = yaml.safe_load(open(study_file))
+    short = {**TINY_TRAIN, "max_seq_len": 8}
+    data.update(targets=["udpos"], target_languages={"udpos": data["target_languages"]["udpos"]},
+                intermediate=["none"], phase3=short, protocol={"long_sentences": "truncate"},
+                output_root=str(tmp_path / "outputs"))
+    path = tmp_path / "truncate.yaml"
+    path.write_text(yaml.safe_dump(data))
+    rows = pipeline.run_pair(str(path), data["models"][0], "", "none", "en", 1.0, "udpos", 0)
+    assert rows[rows.metric == "f1"].value.between(0, 100).all()
+    study = load_study(path)
+    pair = grid.pairs(study)[0]
+    written = submission.read_tags(submission.prediction_path(StudyPaths(study).predictions(pair), "udpos", "de"))
+    gold = pd.read_json(FIXTURES / "udpos" / "de" / "test.jsonl", lines=True)
+    assert [len(s) for s in written] == [len(t) for t in gold["tokens"]]
+    assert any("_" in sent for sent in written), "an 8-token budget truncates the fixture sentences"

@@ -231,6 +231,38 @@ def test_long_udpos_sentence_is_split_into_windows_not_truncated(arch, tokenizer
     assert len(preds[0]) == len(rows[0]["tokens"]) and set(preds[0]) <= set(task.labels)
 
 
+@pytest.mark.parametrize("arch", ARCHS)
+def test_truncate_protocol_cuts_long_sentences_as_xtreme_and_scores_only_kept_words(arch, tokenizers, tiny_model_dirs,
+                                                                                   fixture_rows):
+    """`protocol.long_sentences: truncate`: XTREME's utils_tag.py concatenates every word's sub-tokens with the
+    label on the first, cuts both at the budget, and run_tag.py scores only the labelled positions left."""
+    from stilts_utils.evaluation.scoring import score
+    from stilts_utils.model.encoders import load_encoder
+    from stilts_utils.model.heads import StiltsModel
+
+    task, tok = REGISTRY["udpos"], tokenizers[arch]
+    rows = fixture_rows("udpos", "en", "train")
+    rows = rows.select([max(range(len(rows)), key=lambda i: len(rows[i]["tokens"]))])
+    settings = SimpleNamespace(max_seq_len=16, eval_batch_size=4)
+    feats = KINDS["tagging"].featurize(rows, tok, task, settings, long_sentences="truncate")
+    budget = 16 - tok.num_special_tokens_to_add(pair=False)
+    words, tags = rows[0]["tokens"], rows[0]["tags"]
+    xtreme = [y for w, t in zip(words, tags)
+              for y in [t] + [-100] * (len(tok(w, add_special_tokens=False)["input_ids"] or [0]) - 1)][:budget]
+    assert len(feats) == 1 and len(feats[0]["input_ids"]) <= 16
+    assert [y for y in feats[0]["labels"] if y != -100] == [y for y in xtreme if y != -100]
+    kept = feats[0]["n_words"]
+    assert 0 < kept < len(words) and feats[0]["dropped"] == len(words) - kept
+    net = StiltsModel(load_encoder(str(tiny_model_dirs[arch])), KINDS["tagging"].make_head(32, len(task.labels), "cls"))
+    preds = KINDS["tagging"].predict(net, feats, rows, task, tok, settings)
+    assert all(p is not None for p in preds[0][:kept]) and preds[0][kept:] == [None] * (len(words) - kept)
+    gold = [[task.labels[t] for t in tags]]
+    on_kept = score(task, "en", [preds[0][:kept]], [gold[0][:kept]])
+    assert score(task, "en", preds, gold) == on_kept  # the cut words count neither way
+    windows = KINDS["tagging"].featurize(rows, tok, task, settings)  # the default: nothing is lost
+    assert sum(windows["n_words"]) == len(words) and set(windows["dropped"]) == {0}
+
+
 # ---- every task scores its own gold as perfect (task.metric is a key its scorer returns) -------------------
 
 @pytest.mark.parametrize("name", TRAINED)

@@ -24,7 +24,8 @@ def headline(task, scores: dict) -> float:
 def predict_and_score(study, task, net, tokenizer, settings, lang, split, variant, cap):
     kind = kind_of(task)
     rows = cap_rows(load_split(task.name, lang, split, study, variant), cap)
-    preds = kind.predict(net, kind.featurize(rows, tokenizer, task, settings), rows, task, tokenizer, settings)
+    feats = kind.featurize(rows, tokenizer, task, settings, **study.protocol.feature_options())
+    preds = kind.predict(net, feats, rows, task, tokenizer, settings)
     return preds, score(task, lang, preds, kind.gold(rows, task), **study.protocol.score_options())
 
 

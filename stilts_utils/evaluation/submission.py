@@ -63,7 +63,9 @@ def _lines_text(values: Sequence) -> str:
 
 
 def _tags_text(sentences: Sequence[Sequence[str]]) -> str:
-    return "".join("".join(f"{t}\n" for t in sent) + "\n" for sent in sentences)
+    """A line per word; a word without a prediction (truncated under XTREME's protocol) is `_`, so the line
+    counts still match the gold's and the official scorer counts that word as wrong."""
+    return "".join("".join(f"{'_' if t is None else t}\n" for t in sent) + "\n" for sent in sentences)
 
 
 def _qa_text(answers: dict) -> str:

@@ -104,7 +104,7 @@ def _encoder_resume_dir(study: Study, job: Encoder):
 
 def _intermediate_features(study, job, task, tokenizer):
     rows = cap_rows(intermediate_rows(study, job, task.name), study.phase2.max_train_examples, job.seed)
-    return kind_of(task).featurize(rows, tokenizer, task, study.phase2)
+    return kind_of(task).featurize(rows, tokenizer, task, study.phase2, **study.protocol.feature_options())
 
 
 def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained):
@@ -200,7 +200,7 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     net = StiltsModel(encoder, _head(task, encoder.config, path))  # the STILTs step: a fresh head
     train = cap_rows(load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
                      pair.seed)
-    feats = kind.featurize(train, tokenizer, task, s3)
+    feats = kind.featurize(train, tokenizer, task, s3, **study.protocol.feature_options())
     select = _task(task.select_task, study, pair.variant)
     score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
     result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
@@ -217,7 +217,7 @@ def _dev_score_fn(study, pair, select, net, tokenizer, s3):
     """The English-dev headline score of `net`, for checkpoint selection."""
     kind = kind_of(select)
     dev = cap_rows(load_split(select.name, "en", "dev", study, pair.variant), s3.eval_subset, pair.seed)
-    dev_feats = kind.featurize(dev, tokenizer, select, s3)
+    dev_feats = kind.featurize(dev, tokenizer, select, s3, **study.protocol.feature_options())
 
     def score_fn():
         preds = kind.predict(net, dev_feats, dev, select, tokenizer, s3)

@@ -44,6 +44,7 @@ def _type_name(value) -> str:
     return {str: "a string", list: "a list", dict: "a mapping", bool: "a boolean", int: "an integer",
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 SELECTIONS = ("xtreme", "held_out")
+LONG_SENTENCES = ("windows", "truncate")  # model/kinds/tagging.py
 
 
 def _check_fields(cls, data: dict, where: str) -> dict:
@@ -172,7 +173,9 @@ class MultitaskSettings:
 
 @dataclass(frozen=True)
 class ProtocolSettings:
-    """Where XTREME's protocol and ours may differ, each as a named setting; the defaults are XTREME's."""
+    """Where XTREME's protocol and ours may differ, each as a named setting. The defaults are XTREME's, but
+    for `long_sentences`: XTREME's truncation drops the words past the cut from training and scoring (the
+    defect jiant#1169 reports), so by default no word is lost and `truncate` reproduces XTREME."""
 
     # chunk F1 of the tagging targets (UD-POS, PAN-X): XTREME's seqeval 0.0.12, or "seqeval-1.2.2"
     tagging_f1: str = DEFAULT_TAGGING_F1
@@ -180,16 +183,27 @@ class ProtocolSettings:
     # "xtreme" does the same (TyDiQA on all of English train); "held_out" selects the checkpoint on held-out
     # English data (SQuAD dev; TyDiQA: the last 10 % of English train, the first 90 % trains)
     selection: str = "xtreme"
+    # tagging sentences longer than max_seq_len: "windows" splits them into windows of whole words, every
+    # word trained and scored; "truncate" cuts them at max_seq_len sub-tokens as XTREME's utils_tag.py, and
+    # the words past the cut are neither trained nor scored, as in XTREME's run_tag.py
+    long_sentences: str = "windows"
 
     def __post_init__(self):
         if self.tagging_f1 not in TAGGING_F1:
             raise StudyError(f"protocol.tagging_f1 {self.tagging_f1!r} is not one of {', '.join(TAGGING_F1)}")
         if self.selection not in SELECTIONS:
             raise StudyError(f"protocol.selection {self.selection!r} is not one of {', '.join(SELECTIONS)}")
+        if self.long_sentences not in LONG_SENTENCES:
+            raise StudyError(f"protocol.long_sentences {self.long_sentences!r} is not one of "
+                             f"{', '.join(LONG_SENTENCES)}")
 
     def score_options(self) -> dict:
         """Options every scorer call of a run gets (metrics.METRICS entries read the ones they know)."""
         return {"tagging_f1": self.tagging_f1}
+
+    def feature_options(self) -> dict:
+        """Options every featurize call of a run gets (only the tagging kind reads one)."""
+        return {"long_sentences": self.long_sentences}
 
     def holds_out(self, task) -> bool:
         """Whether `task` trains on English train minus its held-out dev share and selects on that share."""

@@ -106,6 +106,7 @@ def encoder_key(study, job: Encoder) -> str:
            "multitask": study.multitask if job.intermediate == "multitask" else None,
            "languages": translation_languages(study) if job.intermediate_data != "en" or study.mlm_weight else [],
            "data": study.data_dirs, "threads": study.threads}
+    key.update(_long_sentences_key(study))  # CCG (tagging) may train here
     return short_hash(key)
 
 
@@ -126,9 +127,16 @@ def _protocol_key(study, task) -> dict:
     key = {}
     if task.kind == "tagging":
         key["tagging_f1"] = study.protocol.tagging_f1
+        key.update(_long_sentences_key(study))
     if task.xtreme_keeps_last:
         key["selection"] = study.protocol.selection
     return key
+
+
+def _long_sentences_key(study) -> dict:
+    """Only a non-default value enters a key, so the keys of runs made before the setting existed stay valid."""
+    value = study.protocol.long_sentences
+    return {} if value == "windows" else {"long_sentences": value}
 
 
 # ---- paths ------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from .common import padding_collator, argmax_rows, forward_batches, inputs_only
 LABEL_NAMES = ("labels",)
 
 
-def featurize(examples, tokenizer, task, settings):
+def featurize(examples, tokenizer, task, settings, **options):  # options: protocol.feature_options(), none read here
     def encode(batch):
         pair = any(batch["text_b"])
         enc = tokenizer(batch["text_a"], batch["text_b"] if pair else None, truncation=True,

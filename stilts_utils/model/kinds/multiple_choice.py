@@ -12,7 +12,7 @@ from .common import argmax_rows, forward_batches, inputs_only
 LABEL_NAMES = ("labels",)
 
 
-def featurize(examples, tokenizer, task, settings):
+def featurize(examples, tokenizer, task, settings, **options):  # options: protocol.feature_options(), none read here
     def encode(batch):
         out = {"input_ids": [], "attention_mask": [], "labels": batch["label"]}
         for prompt, choices in zip(batch["prompt"], batch["choices"]):

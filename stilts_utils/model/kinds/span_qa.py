@@ -54,7 +54,7 @@ def _answer_positions(enc, i, answers):
     return start, end
 
 
-def featurize(examples, tokenizer, task, settings):
+def featurize(examples, tokenizer, task, settings, **options):  # options: protocol.feature_options(), none read here
     def encode(batch):
         enc = _tokenize(batch, tokenizer, settings)
         out = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"],

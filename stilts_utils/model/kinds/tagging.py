@@ -1,8 +1,11 @@
 """Token tagging (UD-POS, PAN-X, CCG, WikiANN).
 
 The label sits on the first sub-token of each word. A sentence longer than the model's max length is
-split into windows of whole words, never truncated (jiant truncated them, jiant#1169), and the windows'
-predictions are stitched back so every word of every sentence gets exactly one predicted tag.
+split into windows of whole words (jiant truncated them, jiant#1169), and the windows' predictions are
+stitched back so every word of every sentence gets exactly one predicted tag. `protocol.long_sentences:
+truncate` reproduces XTREME instead (utils_tag.py cuts the sub-tokens at the budget; run_tag.py scores
+only the words whose first sub-token survived): those words predict None and `score` leaves them out.
+XTREME's xlmr runs append a second </s> and so cut one sub-token earlier than the tokenizer's own frame.
 """
 from __future__ import annotations
 
@@ -28,9 +31,23 @@ def _windows(pieces: list[list[int]], budget: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _encode_sentence(words, tags, tokenizer, budget):
+def _truncated(pieces: list[list[int]], budget: int) -> tuple[list[list[int]], int]:
+    """XTREME's cut: the sub-tokens past `budget` go; a word survives if its first sub-token does."""
+    kept, used = [], 0
+    for p in pieces:
+        if used >= budget:
+            break
+        kept.append(p[:budget - used])
+        used += len(p)
+    return kept, len(pieces) - len(kept)
+
+
+def _encode_sentence(words, tags, tokenizer, budget, long_sentences):
     pieces = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
     pieces = [p[:budget] or [tokenizer.unk_token_id] for p in pieces]  # no word may vanish
+    dropped = 0
+    if long_sentences == "truncate":
+        pieces, dropped = _truncated(pieces, budget)
     for start, end in _windows(pieces, budget):
         ids, labels = [], []
         for word, p in enumerate(pieces[start:end], start):
@@ -40,7 +57,7 @@ def _encode_sentence(words, tags, tokenizer, budget):
         full = prefix + ids + suffix
         padded = [-100] * len(prefix) + labels + [-100] * len(suffix)
         yield {"input_ids": full, "attention_mask": [1] * len(full), "labels": padded,
-               "word_offset": start, "n_words": end - start}
+               "word_offset": start, "n_words": end - start, "dropped": dropped}
 
 
 def _special_affixes(tokenizer) -> tuple[list[int], list[int]]:
@@ -56,14 +73,15 @@ def _special_affixes(tokenizer) -> tuple[list[int], list[int]]:
     raise ValueError("tokenizer special tokens interleave with the sentence; cannot align tags")
 
 
-def featurize(examples, tokenizer, task, settings):
+def featurize(examples, tokenizer, task, settings, long_sentences="windows", **options):
+    """Features of whole-word windows (or XTREME's truncation: `protocol.long_sentences`)."""
     budget = settings.max_seq_len - tokenizer.num_special_tokens_to_add(pair=False)
 
     def encode(batch, indices):
         out = {k: [] for k in ("input_ids", "attention_mask", "labels", "word_offset", "n_words",
-                               "example")}
+                               "dropped", "example")}
         for idx, words, tags in zip(indices, batch["tokens"], batch["tags"]):
-            for feat in _encode_sentence(words, tags, tokenizer, budget):
+            for feat in _encode_sentence(words, tags, tokenizer, budget, long_sentences):
                 for k, v in feat.items():
                     out[k].append(v)
                 out["example"].append(idx)
@@ -91,8 +109,10 @@ def predict(model, features, examples, task, tokenizer, settings) -> list[list[s
         for word, pos in enumerate(firsts, offset):
             preds[ex][word] = task.labels[int(np.argmax(logits[pos]))]
     missing = sum(p is None for sent in preds for p in sent)
-    if missing:
-        raise RuntimeError(f"{missing} words got no prediction; window stitching is broken")
+    dropped = sum(dict(zip(features["example"], features["dropped"])).values())  # truncated on purpose
+    if missing != dropped:
+        raise RuntimeError(f"{missing} words got no prediction, {dropped} were truncated; window stitching is "
+                           "broken")
     return preds
 
 
@@ -124,4 +144,7 @@ def scorer(task) -> str:
 
 
 def score(task, lang: str, preds, gold, **options) -> dict:
+    """Words without a prediction (truncated, XTREME's protocol) leave the score, as in run_tag.py."""
+    kept = [[(p, g) for p, g in zip(ps, gs) if p is not None] for ps, gs in zip(preds, gold)]
+    preds, gold = [[p for p, _ in sent] for sent in kept], [[g for _, g in sent] for sent in kept]
     return METRICS[scorer(task)](gold, preds, lang=lang, **options)
