@@ -37,6 +37,12 @@ class PooledScorer(nn.Module):
 class StiltsModel(nn.Module):
     """encoder + head; multiple-choice inputs (B, C, L) are flattened to (B*C, L) for the encoder."""
 
+    # Our heads average their loss over their own batch. Without this, the Trainer sees **targets, takes the
+    # model for one that divides by its global token count (num_items_in_batch), and then neither divides the
+    # loss by gradient_accumulation_steps nor undoes DDP's gradient averaging: the gradient grows with the
+    # accumulation steps (x8 at XLM-R Large's 4 x 8) and with the process count.
+    accepts_loss_kwargs = False
+
     def __init__(self, encoder: nn.Module, head: nn.Module):
         super().__init__()
         self.encoder = encoder

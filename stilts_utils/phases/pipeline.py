@@ -19,6 +19,7 @@ from ..model.kinds import kind_of
 from ..study.config import Study, load_study
 from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, translation_languages
 from ..tasks import REGISTRY
+from . import distributed
 from .results import make_rows, write_rows
 from .training import fit
 
@@ -46,12 +47,21 @@ def train_intermediate(study_file: str, model: str, variant: str, intermediate: 
     study = load_study(study_file)
     job = Encoder(model, variant, intermediate, intermediate_data, seed)
     out = StudyPaths(study).encoder_dir(job)
-    build_once(out, out.name, lambda tmp: _train_encoder(study, job, tmp))
+    build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp))
     return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
 
 
-def _train_encoder(study: Study, job: Encoder, tmp) -> None:
-    """Train one encoder into the temporary directory `tmp`; `build_once` renames it into place."""
+def _build_encoder(study_file: str, study: Study, job: Encoder, tmp) -> None:
+    """In this process, or in `phase2_processes` DDP workers (distributed.py) that write into the same `tmp`."""
+    if study.phase2_processes > 1:
+        distributed.launch(study.phase2_processes, study_file, job.__dict__, tmp)
+    else:
+        train_encoder_into(study, job, tmp)
+
+
+def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
+    """Train one encoder into the temporary directory `tmp`; `build_once` renames it into place. Under DDP
+    every rank trains; rank 0 alone saves, scores English dev and writes the summary."""
     from transformers import set_seed
 
     start = time.time()
@@ -72,18 +82,22 @@ def _train_encoder(study: Study, job: Encoder, tmp) -> None:
     saves = resume / "saves" if every else tmp
 
     def save(step):
+        if distributed.rank():
+            return
         net.encoder.save_pretrained(saves / f"step-{step}")
         tokenizer.save_pretrained(saves / f"step-{step}")
 
     fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, checkpoint_every=every,
         resume_dir=resume, report_to=study.report_to, **train_args)
+    if distributed.rank():
+        return
     saved = [{"fraction": marks[s], "steps": s, "dir": f"step-{s}"} for s in sorted(marks)]
     if every:
         for step in sorted(marks):
             shutil.move(saves / f"step-{step}", tmp / f"step-{step}")
     dev = {t.name: scoring.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
                                        job.variant) for t, h in zip(tasks, heads)}
-    summary = {"job": job.__dict__, "steps": steps, "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
+    summary = {"job": job.__dict__, "steps": steps, "processes": distributed.world_size(), "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
                "checkpoints": saved, "dev_after_training": dev, "wall_time_s": round(time.time() - start, 1)}
     atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
     shutil.rmtree(resume, ignore_errors=True)  # the build is complete once renamed; a crash before: redone

@@ -19,6 +19,7 @@ import torch
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from ..progress import quiet_trainer
+from .distributed import per_process_batch
 
 
 @dataclass
@@ -74,7 +75,8 @@ class _Done(TrainerCallback):
     """Marks each resumable checkpoint complete when nothing else records state (no selection)."""
 
     def on_save(self, args, state, control, **kw):
-        (Path(args.output_dir) / f"checkpoint-{state.global_step}" / STATE).write_bytes(b"")
+        if state.is_world_process_zero:  # under DDP rank 0 writes the checkpoint
+            (Path(args.output_dir) / f"checkpoint-{state.global_step}" / STATE).write_bytes(b"")
 
 
 class _EpochRng(TrainerCallback):
@@ -96,7 +98,8 @@ class _EpochRng(TrainerCallback):
         self.state = torch.get_rng_state()
 
     def on_save(self, args, state, control, **kw):
-        torch.save(self.state, Path(args.output_dir) / f"checkpoint-{state.global_step}" / self.FILE)
+        if state.is_world_process_zero:
+            torch.save(self.state, Path(args.output_dir) / f"checkpoint-{state.global_step}" / self.FILE)
 
 
 def last_checkpoint(resume_dir: Path | None) -> Path | None:
@@ -124,7 +127,7 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint
     saving = (dict(save_strategy="steps", save_steps=checkpoint_every, save_total_limit=2) if checkpoint_every
               else dict(save_strategy="no"))
     return TrainingArguments(
-        output_dir=out_dir, per_device_train_batch_size=settings.batch_size,
+        output_dir=out_dir, per_device_train_batch_size=per_process_batch(settings.batch_size),
         gradient_accumulation_steps=settings.grad_accum, learning_rate=settings.lr,
         weight_decay=settings.weight_decay, max_grad_norm=settings.max_grad_norm,
         warmup_steps=settings.warmup_ratio, lr_scheduler_type="linear", max_steps=steps,

@@ -246,6 +246,9 @@ class Study:
     executor: str = "local"  # local | slurm (study/executor.py); `run --executor` overrides it
     slurm: SlurmSettings = field(default_factory=SlurmSettings)  # per-phase Slurm resources
     checkpoint_every: int = 0  # steps between resumable training checkpoints (0 = none; Slurm jobs: slurm.*)
+    # phase 2 in N DDP processes (torchrun, one GPU each; phases/distributed.py); the global batch stays
+    # phase2.batch_size. Give the Slurm phase-2 job as many GPUs (slurm.phase2.gpus)
+    phase2_processes: int = 1
     report_to: str = "none"  # experiment tracking of the Trainer: none | tensorboard | mlflow | wandb
 
     def target_settings(self, target: str) -> TrainSettings:
@@ -349,6 +352,24 @@ def _validate_paths(study: Study) -> None:
             raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: {', '.join(have)}", key="analysis")
 
 
+def _validate_processes(study: Study) -> None:
+    n, key = study.phase2_processes, "phase2_processes"
+    if n < 1:
+        raise StudyError(f"{key}: {n!r} is not allowed; allowed: integers >= 1", key=key)
+    if n == 1:
+        return
+    if study.phase2.batch_size % n:
+        raise StudyError(f"{key}: {n} does not divide phase2.batch_size {study.phase2.batch_size}; allowed: a "
+                         "divisor of it (each process takes an equal share of the global batch)", key=key)
+    if "multitask" in study.intermediate or study.mlm_weight:
+        raise StudyError(f"{key}: {n} with multitask or mlm_weight is not supported (their task-sampled batches "
+                         "are drawn in one process); allowed: 1 for such studies", key=key)
+    gpus = study.slurm.phase2.gpus
+    if study.executor == "slurm" and gpus not in (0, n):
+        raise StudyError(f"{key}: {n} processes but slurm.phase2.gpus is {gpus}; allowed: the same number (one "
+                         "GPU per process) or 0 (CPU)", key=key)
+
+
 def _validate(study: Study, check_data: bool = True) -> None:
     _validate_outputs(study)
     _validate_lists(study)
@@ -371,6 +392,7 @@ def _validate(study: Study, check_data: bool = True) -> None:
     for name in ("parallel", "threads"):
         if getattr(study, name) < 1:
             raise StudyError(f"{name}: {getattr(study, name)!r} is not allowed; allowed: integers >= 1", key=name)
+    _validate_processes(study)
     if "multitask" in study.intermediate and len(study.multitask.tasks) < 2:
         raise StudyError("intermediate: `multitask` needs multitask.tasks with at least two tasks", key="intermediate")
     for fraction in study.checkpoints:

@@ -107,6 +107,8 @@ def encoder_key(study, job: Encoder) -> str:
            "languages": translation_languages(study) if job.intermediate_data != "en" or study.mlm_weight else [],
            "data": study.data_dirs, "threads": study.threads}
     key.update(_long_sentences_key(study))  # CCG (tagging) may train here
+    if study.phase2_processes > 1:  # DDP reduces gradients in another order: not bit-identical to one process
+        key["processes"] = study.phase2_processes
     return short_hash(key)
 
 
