@@ -5,7 +5,9 @@ split into windows of whole words (jiant truncated them, jiant#1169), and the wi
 stitched back so every word of every sentence gets exactly one predicted tag. `protocol.long_sentences:
 truncate` reproduces XTREME instead (utils_tag.py cuts the sub-tokens at the budget; run_tag.py scores
 only the words whose first sub-token survived): those words predict None and `score` leaves them out.
-XTREME's xlmr runs append a second </s> and so cut one sub-token earlier than the tokenizer's own frame.
+Under `truncate` the frame is XTREME's too: for RoBERTa/XLM-R (sep_token_extra in run_tag.py; here: a tokenizer
+whose pair template puts two separators between the sentences) a second </s> ends the sentence, so the cut
+comes one sub-token earlier.
 """
 from __future__ import annotations
 
@@ -42,18 +44,25 @@ def _truncated(pieces: list[list[int]], budget: int) -> tuple[list[list[int]], i
     return kept, len(pieces) - len(kept)
 
 
+def _xtreme_extra(tokenizer) -> list[int]:
+    """XTREME's second </s> after a sentence (sep_token_extra) for tokenizers with a double pair separator."""
+    double = tokenizer.num_special_tokens_to_add(pair=True) - tokenizer.num_special_tokens_to_add(pair=False) >= 2
+    return [tokenizer.sep_token_id] if double else []
+
+
 def _encode_sentence(words, tags, tokenizer, budget, long_sentences):
     pieces = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
     pieces = [p[:budget] or [tokenizer.unk_token_id] for p in pieces]  # no word may vanish
-    dropped = 0
+    dropped, prefix, suffix = 0, *_special_affixes(tokenizer)
     if long_sentences == "truncate":
+        suffix = suffix + _xtreme_extra(tokenizer)
+        budget -= len(suffix) - len(_special_affixes(tokenizer)[1])
         pieces, dropped = _truncated(pieces, budget)
     for start, end in _windows(pieces, budget):
         ids, labels = [], []
         for word, p in enumerate(pieces[start:end], start):
             ids += p
             labels += [tags[word] if tags is not None else 0] + [-100] * (len(p) - 1)
-        prefix, suffix = _special_affixes(tokenizer)
         full = prefix + ids + suffix
         padded = [-100] * len(prefix) + labels + [-100] * len(suffix)
         yield {"input_ids": full, "attention_mask": [1] * len(full), "labels": padded,
