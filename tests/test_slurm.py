@@ -122,6 +122,16 @@ def _finish(proc: subprocess.Popen, timeout: float = 600) -> str:
     return out
 
 
+def _read_until(proc: subprocess.Popen, needle: str) -> str:
+    """The runner's output up to the first line containing `needle` (the rest stays for _finish)."""
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if needle in line:
+            return "".join(lines)
+    raise AssertionError(f"the runner ended before printing {needle!r}: {''.join(lines)[-3000:]}")
+
+
 def _rows(path: Path) -> pd.DataFrame:
     df = pd.read_parquet(StudyPaths(load_study(path)).results())
     return df[KEYS + ["value"]].sort_values(KEYS).reset_index(drop=True)
@@ -195,9 +205,10 @@ def test_slurm_failures_cancellations_reruns_and_the_same_rows(cluster, local_re
 
     # 2. A rerun submits the three again; stopped while they run, the next rerun submits nothing twice.
     proc = _start(path)
-    _until("three new jobs", lambda: len(_squeue()) == 3)
+    head = _read_until(proc, "waiting (Ctrl-C stops waiting")  # submitted: Ctrl-C now stops the waiting only
+    assert len(_squeue()) == 3, head[-3000:]
     proc.send_signal(signal.SIGINT)
-    out = _finish(proc)
+    out = head + _finish(proc)
     assert proc.returncode == 130 and "keep running in Slurm" in out, out[-3000:]
     submitted = {run: e["slurm_id"] for run, e in executor.read_ledger(StudyPaths(study)).items()}
     proc = _start(path)
