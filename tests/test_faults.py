@@ -48,9 +48,17 @@ def write_study(folder: Path) -> Path:
     return path
 
 
+def like_a_terminal() -> None:
+    """preexec_fn of a runner that a test will Ctrl-C: SIGINT handled as in a terminal. A process started in the
+    background by a non-interactive shell (nohup, `cmd &`) ignores SIGINT, its children inherit that, and Python
+    then never raises KeyboardInterrupt: the runner would never see the test's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(path: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "stilts_utils", "run", str(path), "--no-analysis"], cwd=ROOT,
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=like_a_terminal)
 
 
 def run_to_end(path: Path) -> str:
@@ -192,7 +200,8 @@ def test_ctrl_c_during_phase_1_stops_promptly_and_keeps_no_model(tmp_path):
     path = tmp_path / "ctrlc.yaml"
     path.write_text(yaml.safe_dump(study))
     proc = subprocess.Popen([sys.executable, "-m", "stilts_utils", "run", str(path), "--no-analysis"], cwd=ROOT,
-                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=like_a_terminal)
     models = tmp_path / "outputs" / "cache" / "sandbox"
     deadline = time.time() + 300
     while not list(models.glob("*/models")) and time.time() < deadline:  # phase 1 has begun

@@ -23,7 +23,7 @@ from stilts_utils.study.config import load_study, study_from_dict
 from stilts_utils.study.errors import StudyError
 from stilts_utils.study.executor import minutes
 from stilts_utils.study.identity import StudyPaths
-from test_faults import KEYS, SMALL
+from test_faults import KEYS, SMALL, like_a_terminal
 
 ROOT = Path(__file__).resolve().parent.parent
 # One encoder, one baseline pair and one pair waiting for the encoder: 3 jobs of ~20-45 s each here.
@@ -114,7 +114,8 @@ def _env():
 
 def _start(path: Path, *flags) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "stilts_utils", "run", str(path), "--no-analysis", *flags],
-                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=like_a_terminal)
 
 
 def _finish(proc: subprocess.Popen, timeout: float = 600) -> str:
