@@ -97,8 +97,8 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
             shutil.move(saves / f"step-{step}", tmp / f"step-{step}")
     dev = {t.name: scoring.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
                                        job.variant) for t, h in zip(tasks, heads)}
-    summary = {"job": job.__dict__, "steps": steps, "processes": distributed.world_size(), "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)},
-               "checkpoints": saved, "dev_after_training": dev, "wall_time_s": round(time.time() - start, 1)}
+    summary = {"job": job.__dict__, "steps": steps, "processes": distributed.world_size(),
+               "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)}, "checkpoints": saved, "dev_after_training": dev, "wall_time_s": round(time.time() - start, 1)}
     atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
     shutil.rmtree(resume, ignore_errors=True)  # the build is complete once renamed; a crash before: redone
 

@@ -44,7 +44,7 @@ class ModelSize:
     dropout: float = 0.0  # while pretraining: a few CPU-minutes leave the model underfitting anyway
     finetune_dropout: float = 0.1  # written to the saved config for phases 2-3 (XLM-R's value)
     # torch threads while pretraining: fixed, so the weights do not depend on the caller. One: with two, a core
-    # taken by anything else stalls every step (see "small" below), and a stalled step does not even see Ctrl-C
+    # taken by anything else stalls every step (see "small" below)
     threads: int = 1
     eval_every: int = 250  # steps between held-out MLM losses in loss_curve.csv (0: only at the end)
     max_held_out_loss: float = 0.0  # > 0: phase 1 fails if the final held-out loss is above it

@@ -50,13 +50,20 @@ def _xtreme_extra(tokenizer) -> list[int]:
     return [tokenizer.sep_token_id] if double else []
 
 
-def _encode_sentence(words, tags, tokenizer, budget, long_sentences):
+def _frame(tokenizer, max_seq_len: int, truncate: bool) -> tuple[list[int], list[int], int]:
+    """(prefix, suffix, sub-token budget) of every sentence: the tokenizer's own, or XTREME's under truncate."""
+    prefix, suffix = _special_affixes(tokenizer)
+    if truncate:
+        suffix = suffix + _xtreme_extra(tokenizer)
+    return prefix, suffix, max_seq_len - len(prefix) - len(suffix)
+
+
+def _encode_sentence(words, tags, tokenizer, frame, truncate: bool):
+    prefix, suffix, budget = frame
     pieces = tokenizer(list(words), add_special_tokens=False)["input_ids"] if words else []
     pieces = [p[:budget] or [tokenizer.unk_token_id] for p in pieces]  # no word may vanish
-    dropped, prefix, suffix = 0, *_special_affixes(tokenizer)
-    if long_sentences == "truncate":
-        suffix = suffix + _xtreme_extra(tokenizer)
-        budget -= len(suffix) - len(_special_affixes(tokenizer)[1])
+    dropped = 0
+    if truncate:
         pieces, dropped = _truncated(pieces, budget)
     for start, end in _windows(pieces, budget):
         ids, labels = [], []
@@ -84,13 +91,14 @@ def _special_affixes(tokenizer) -> tuple[list[int], list[int]]:
 
 def featurize(examples, tokenizer, task, settings, long_sentences="windows", **options):
     """Features of whole-word windows (or XTREME's truncation: `protocol.long_sentences`)."""
-    budget = settings.max_seq_len - tokenizer.num_special_tokens_to_add(pair=False)
+    truncate = long_sentences == "truncate"
+    frame = _frame(tokenizer, settings.max_seq_len, truncate)  # once: the same for every sentence
 
     def encode(batch, indices):
         out = {k: [] for k in ("input_ids", "attention_mask", "labels", "word_offset", "n_words",
                                "dropped", "example")}
         for idx, words, tags in zip(indices, batch["tokens"], batch["tags"]):
-            for feat in _encode_sentence(words, tags, tokenizer, budget, long_sentences):
+            for feat in _encode_sentence(words, tags, tokenizer, frame, truncate):
                 for k, v in feat.items():
                     out[k].append(v)
                 out["example"].append(idx)
