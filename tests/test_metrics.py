@@ -9,7 +9,7 @@ from stilts_utils.metrics import METRICS
 from stilts_utils.evaluation.xtreme import GROUPS, TASK2LANGS, xtreme_scores
 from stilts_utils.metrics.classification import accuracy
 from stilts_utils.metrics.qa import answers_from_rows, answers_from_squad, mlqa, normalize_mlqa, squad_v1, squad_v2
-from stilts_utils.metrics.retrieval import (apply_threshold, bucc_scores, cosine, mine_pairs, mine_rows,
+from stilts_utils.metrics.retrieval import (apply_threshold, bucc_scores, center, cosine, mine_pairs, mine_rows,
                                             optimize_threshold, pair_prf, tatoeba_accuracy, tatoeba_scores, top_k)
 from stilts_utils.metrics.tagging import tagging_scores
 
@@ -247,6 +247,16 @@ def test_pair_prf_uses_sets():
     pred = [("a", "x"), ("c", "z"), ("a", "x")]
     assert pair_prf(gold, pred) == {"precision": 50.0, "recall": 50.0, "f1": 50.0}
     assert pair_prf(gold, [])["f1"] == 0.0
+
+
+def test_centering_removes_a_language_offset_that_hides_the_translations():
+    rng = np.random.default_rng(0)
+    meaning = rng.normal(size=(50, 16)).astype(np.float32)
+    en_offset, xx_offset = 10 * rng.normal(size=16), 10 * rng.normal(size=16)  # one per language
+    en, xx = meaning + en_offset, meaning + 0.3 * rng.normal(size=meaning.shape) + xx_offset
+    assert tatoeba_accuracy(xx, en) < 20  # the offsets swamp the cosine
+    assert tatoeba_accuracy(center(xx), center(en)) == 100.0
+    assert np.allclose(center(xx).mean(0), 0, atol=1e-4)
 
 
 def test_tatoeba_both_directions():

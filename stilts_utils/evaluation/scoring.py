@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..data.loading import cap_rows, load_split
 from ..metrics import bucc_scores, mine_pairs, tatoeba_scores
-from ..metrics.retrieval import apply_threshold, nearest
+from ..metrics.retrieval import apply_threshold, center, nearest
 from ..model.encoders import retrieval_layer
 from ..model.kinds import kind_of
 from ..model.kinds.retrieval import embed, sides
@@ -51,9 +51,11 @@ def zero_shot(study, pair, task, net, tokenizer, settings, out_dir) -> dict:
 
 
 def _embed_side(encoder, tokenizer, texts, study):
+    """One side's sentence vectors (one language), centred on their mean when `retrieval.center`."""
     r = study.retrieval
     layer = retrieval_layer(encoder.config, r.layer)
-    return embed(encoder, tokenizer, texts, layer, r.pooling, r.max_seq_len, r.batch_size)
+    vectors = embed(encoder, tokenizer, texts, layer, r.pooling, r.max_seq_len, r.batch_size)
+    return center(vectors) if r.center else vectors
 
 
 def _load_sides(study, task, lang, split, variant):

@@ -24,6 +24,13 @@ def l2_normalize(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, 1e-12)
 
 
+def center(x: np.ndarray) -> np.ndarray:
+    """Rows minus their mean row: one language's sentence vectors without the offset they share
+    (Libovický et al. 2020, "On the Language Neutrality of Pre-trained Multilingual Representations")."""
+    x = np.asarray(x, dtype=np.float32)
+    return x - x.mean(axis=0, keepdims=True)
+
+
 def cosine(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Full cosine matrix [len(x), len(y)]; for small inputs (tests, a handful of pairs)."""
     return l2_normalize(x) @ l2_normalize(y).T

@@ -7,7 +7,7 @@ Learned probes (no training beyond phase 1):
   scored against the world's gold lexicon, as Dufter & Schütze 2020 do;
 - sentence retrieval (Tatoeba-style): held-out parallel sentences, drawn apart from every task file,
   mean-pooled at the retrieval layer, nearest en neighbour; also with untrained weights, which
-  retrieve by shared strings alone.
+  retrieve by shared strings alone; each also centred (every language's vectors minus their mean).
 Anchor-only baselines (no learning from the text at all), so a reader sees what is learned beyond
 string matching:
 - a rule tagger that knows only punctuation, digits and capitals, on the world's UD-POS test;
@@ -32,7 +32,8 @@ from .settings import WorldSettings
 RETRIEVAL_LAYER_FRACTION = 14 / 24  # as the kit's retrieval: layer 14 of XLM-R Large's 24
 PROBE_SENTENCES = 200
 COLUMNS = ("held_out_mlm_loss", "word_translation_acc", "word_translation_ctx_acc", "tatoeba_acc",
-           "tatoeba_untrained_acc", "rule_tagger_udpos_acc", "overlap_nli_acc")
+           "tatoeba_untrained_acc", "tatoeba_centered_acc", "tatoeba_untrained_centered_acc",
+           "rule_tagger_udpos_acc", "overlap_nli_acc")
 
 
 def phase1_report(settings: WorldSettings, size, data_root, model_dir) -> pd.DataFrame:
@@ -60,8 +61,9 @@ def _measure(settings, size, data_root, tok, model) -> pd.DataFrame:
     layer = max(1, round(model.config.num_hidden_layers * RETRIEVAL_LAYER_FRACTION))
     losses = held_out_losses(settings, size, data_root, tok, model)
     words = word_translation(settings, tok, model, layer)
-    tatoeba = sentence_retrieval(settings, tok, model, layer)
-    untrained = sentence_retrieval(settings, tok, _untrained(model, settings.seed), layer)
+    fresh = _untrained(model, settings.seed)
+    tatoeba = {(name, center): sentence_retrieval(settings, tok, m, layer, center)
+               for name, m in (("trained", model), ("untrained", fresh)) for center in (False, True)}
     tagger = {lang: rule_tagger_accuracy(data_root / "udpos" / lang / "test.jsonl") for lang in langs}
     nli = overlap_nli(data_root, langs)
     rows = []
@@ -69,8 +71,10 @@ def _measure(settings, size, data_root, tok, model) -> pd.DataFrame:
         rows.append({"language": lang, "held_out_mlm_loss": losses.get(lang, float("nan")),
                      "word_translation_acc": words.get(lang, (float("nan"),) * 2)[0],
                      "word_translation_ctx_acc": words.get(lang, (float("nan"),) * 2)[1],
-                     "tatoeba_acc": tatoeba.get(lang, float("nan")),
-                     "tatoeba_untrained_acc": untrained.get(lang, float("nan")),
+                     "tatoeba_acc": tatoeba["trained", False].get(lang, float("nan")),
+                     "tatoeba_untrained_acc": tatoeba["untrained", False].get(lang, float("nan")),
+                     "tatoeba_centered_acc": tatoeba["trained", True].get(lang, float("nan")),
+                     "tatoeba_untrained_centered_acc": tatoeba["untrained", True].get(lang, float("nan")),
                      "rule_tagger_udpos_acc": tagger[lang], "overlap_nli_acc": nli[lang]})
     return pd.DataFrame(rows)
 
@@ -91,7 +95,7 @@ def _write(df: pd.DataFrame, settings: WorldSettings, model_dir: Path) -> None:
             "max_held_out_loss": bound,
             "healthy": bool(bound <= 0 or metrics["held_out_mlm_loss"] <= bound),
             "chance": {"word_translation_acc": 100 / len(en_words()),
-                       "tatoeba_acc": 100 / PROBE_SENTENCES, "overlap_nli_acc": 100 / 3},
+                       "tatoeba_acc": 100 / PROBE_SENTENCES, "tatoeba_centered_acc": 100 / PROBE_SENTENCES, "overlap_nli_acc": 100 / 3},
             "languages": json.loads(df.to_json(orient="records"))}
     (model_dir / "phase1_report.csv").write_text(df.to_csv(index=False, float_format="%.4f"))
     (model_dir / "phase1_report.json").write_text(json.dumps(info, indent=1))
@@ -184,18 +188,20 @@ def probe_sentences(settings: WorldSettings) -> dict[str, list[str]]:
                    for i, s in enumerate(meanings)] for code, lang in langs.items()}
 
 
-def sentence_retrieval(settings, tok, model, layer: int) -> dict[str, float]:
-    """% of a language's probe sentences whose nearest en sentence is their translation."""
+def sentence_retrieval(settings, tok, model, layer: int, center: bool = False) -> dict[str, float]:
+    """% of a language's probe sentences whose nearest en sentence is their translation; `center`:
+    each language's vectors minus their mean first (as `retrieval.center`), so a language offset that
+    separates languages does not hide what is aligned."""
     import torch
 
     sents = probe_sentences(settings)
-    en = _sentence_vectors(tok, model, sents["en"], layer)
+    en = _sentence_vectors(tok, model, sents["en"], layer, center)
     gold = torch.arange(len(sents["en"]))
-    return {code: 100 * float((_nearest(_sentence_vectors(tok, model, s, layer), en) == gold)
+    return {code: 100 * float((_nearest(_sentence_vectors(tok, model, s, layer, center), en) == gold)
                               .float().mean()) for code, s in sents.items() if code != "en"}
 
 
-def _sentence_vectors(tok, model, texts: list[str], layer: int):
+def _sentence_vectors(tok, model, texts: list[str], layer: int, center: bool = False):
     import torch
 
     out = []
@@ -203,7 +209,8 @@ def _sentence_vectors(tok, model, texts: list[str], layer: int):
         enc = tok(texts[i:i + 64], padding=True, truncation=True, return_tensors="pt")
         hidden = model.base_model(**enc, output_hidden_states=True).hidden_states[layer]
         out.append(_mean(hidden, enc["attention_mask"]))
-    return torch.cat(out)
+    vectors = torch.cat(out)
+    return vectors - vectors.mean(0, keepdim=True) if center else vectors
 
 
 # ---- anchor-only baselines ----------------------------------------------------------------------------

@@ -102,6 +102,7 @@ RETRIEVAL_RANGES = {
     "layer": (lambda v: v >= -1, "-1 (14/24 of the depth) or a hidden_states index >= 0"),
     "pooling": (lambda v: v in POOLINGS, " | ".join(POOLINGS)), "max_seq_len": _AT_LEAST_1,
     "batch_size": _AT_LEAST_1, "max_eval_examples": _AT_LEAST_0,
+    "center": (lambda v: isinstance(v, bool), "true | false"),
 }
 MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
                     "temperature": (lambda v: v > 0, "numbers > 0")}
@@ -152,6 +153,9 @@ class TrainSettings:
 class RetrievalSettings:
     layer: int = -1  # hidden_states index; -1 = 14 of 24 (XLM-R Large) scaled to the model's depth
     pooling: str = "mean"  # mean over non-padding tokens (incl. special tokens, as jiant/XTREME) | cls
+    # true: subtract each side's mean vector before the cosine (per-language centring, Libovický et al. 2020):
+    # removes the offset that tells languages apart. Not XTREME's protocol, so off by default
+    center: bool = False
     max_seq_len: int = 128
     batch_size: int = 64
     max_eval_examples: int = 0
