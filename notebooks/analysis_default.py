@@ -20,7 +20,7 @@ report["notes"]
 # %% [markdown]
 # ## Phase 1: what the encoder learned before any task
 #
-# Table `phase1_report` (sandbox studies): per model and language, held-out MLM loss, word-translation accuracy against the world's gold lexicon (nearest neighbour of mean-pooled word embeddings), Tatoeba-style sentence retrieval, and the anchor-only baselines that need no learning (a rule tagger that knows punctuation, digits and capitals; overlap-only NLI), so transfer beyond string matching is visible. A real-hub study has no such table.
+# Table `phase1_report` (sandbox studies): per model and language, held-out MLM loss, word-translation accuracy against the world's gold lexicon (nearest neighbour of mean-pooled word embeddings), Tatoeba-style sentence retrieval (raw and centred per language), and the anchor-only baselines that need no learning (a rule tagger that knows punctuation, digits and capitals; overlap-only NLI; retrieval with untrained weights), so transfer beyond string matching is visible. A real-hub study has no such table.
 
 # %%
 report.get("phase1_report", "no phase-1 report (not a sandbox study)")

@@ -109,6 +109,7 @@ VALUES = {  # one field changed, id -> (changes, needle)
     "targets-duplicate": ({"targets": ["xnli", "xnli"]}, "'xnli' appears twice"),
     "layer-too-deep": ({"retrieval": {"layer": 99}}, "99"),
     "layer-below-minus-one": ({"retrieval": {"layer": -2}}, "-2"),
+    "center-not-bool": ({"retrieval": {"center": "yes"}}, "retrieval.center: expected a boolean, got a string 'yes'"),
     "parallel-zero": ({"parallel": 0}, "parallel: 0"),
     "parallel-negative": ({"parallel": -1}, "parallel: -1"),
     "threads-zero": ({"threads": 0}, "threads: 0"),

@@ -102,7 +102,6 @@ RETRIEVAL_RANGES = {
     "layer": (lambda v: v >= -1, "-1 (14/24 of the depth) or a hidden_states index >= 0"),
     "pooling": (lambda v: v in POOLINGS, " | ".join(POOLINGS)), "max_seq_len": _AT_LEAST_1,
     "batch_size": _AT_LEAST_1, "max_eval_examples": _AT_LEAST_0,
-    "center": (lambda v: isinstance(v, bool), "true | false"),
 }
 MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
                     "temperature": (lambda v: v > 0, "numbers > 0")}
