@@ -61,9 +61,9 @@ def _measure(settings, size, data_root, tok, model) -> pd.DataFrame:
     layer = max(1, round(model.config.num_hidden_layers * RETRIEVAL_LAYER_FRACTION))
     losses = held_out_losses(settings, size, data_root, tok, model)
     words = word_translation(settings, tok, model, layer)
-    fresh = _untrained(model, settings.seed)
-    tatoeba = {(name, center): sentence_retrieval(settings, tok, m, layer, center)
-               for name, m in (("trained", model), ("untrained", fresh)) for center in (False, True)}
+    tatoeba = {("trained", c): acc for c, acc in sentence_retrieval(settings, tok, model, layer).items()}
+    tatoeba.update({("untrained", c): acc for c, acc in
+                    sentence_retrieval(settings, tok, _untrained(model, settings.seed), layer).items()})
     tagger = {lang: rule_tagger_accuracy(data_root / "udpos" / lang / "test.jsonl") for lang in langs}
     nli = overlap_nli(data_root, langs)
     rows = []
@@ -95,7 +95,8 @@ def _write(df: pd.DataFrame, settings: WorldSettings, model_dir: Path) -> None:
             "max_held_out_loss": bound,
             "healthy": bool(bound <= 0 or metrics["held_out_mlm_loss"] <= bound),
             "chance": {"word_translation_acc": 100 / len(en_words()),
-                       "tatoeba_acc": 100 / PROBE_SENTENCES, "tatoeba_centered_acc": 100 / PROBE_SENTENCES, "overlap_nli_acc": 100 / 3},
+                       "tatoeba_acc": 100 / PROBE_SENTENCES,
+                       "tatoeba_centered_acc": 100 / PROBE_SENTENCES, "overlap_nli_acc": 100 / 3},
             "languages": json.loads(df.to_json(orient="records"))}
     (model_dir / "phase1_report.csv").write_text(df.to_csv(index=False, float_format="%.4f"))
     (model_dir / "phase1_report.json").write_text(json.dumps(info, indent=1))
@@ -188,20 +189,21 @@ def probe_sentences(settings: WorldSettings) -> dict[str, list[str]]:
                    for i, s in enumerate(meanings)] for code, lang in langs.items()}
 
 
-def sentence_retrieval(settings, tok, model, layer: int, center: bool = False) -> dict[str, float]:
-    """% of a language's probe sentences whose nearest en sentence is their translation; `center`:
-    each language's vectors minus their mean first (as `retrieval.center`), so a language offset that
-    separates languages does not hide what is aligned."""
+def sentence_retrieval(settings, tok, model, layer: int) -> dict[bool, dict[str, float]]:
+    """{centred: {language: % of its probe sentences whose nearest en sentence is their translation}}:
+    raw, and with each language's vectors minus their mean (as `retrieval.center`), so that an offset
+    separating the languages does not hide what is aligned. Each language is embedded once."""
     import torch
 
-    sents = probe_sentences(settings)
-    en = _sentence_vectors(tok, model, sents["en"], layer, center)
-    gold = torch.arange(len(sents["en"]))
-    return {code: 100 * float((_nearest(_sentence_vectors(tok, model, s, layer, center), en) == gold)
-                              .float().mean()) for code, s in sents.items() if code != "en"}
+    raw = {code: _sentence_vectors(tok, model, s, layer) for code, s in probe_sentences(settings).items()}
+    centred = {code: v - v.mean(0, keepdim=True) for code, v in raw.items()}
+    gold = torch.arange(len(raw["en"]))
+    return {center: {code: 100 * float((_nearest(v, vectors["en"]) == gold).float().mean())
+                     for code, v in vectors.items() if code != "en"}
+            for center, vectors in ((False, raw), (True, centred))}
 
 
-def _sentence_vectors(tok, model, texts: list[str], layer: int, center: bool = False):
+def _sentence_vectors(tok, model, texts: list[str], layer: int):
     import torch
 
     out = []
@@ -209,8 +211,7 @@ def _sentence_vectors(tok, model, texts: list[str], layer: int, center: bool = F
         enc = tok(texts[i:i + 64], padding=True, truncation=True, return_tensors="pt")
         hidden = model.base_model(**enc, output_hidden_states=True).hidden_states[layer]
         out.append(_mean(hidden, enc["attention_mask"]))
-    vectors = torch.cat(out)
-    return vectors - vectors.mean(0, keepdim=True) if center else vectors
+    return torch.cat(out)
 
 
 # ---- anchor-only baselines ----------------------------------------------------------------------------
