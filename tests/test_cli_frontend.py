@@ -158,3 +158,34 @@ def test_a_bad_set_writes_nothing(study_file, capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", study_file(), "--dry-run", "--set", "phase2.lr=-1")
     assert code == 2 and "--set phase2.lr=-1" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_runtimes_states_each_studys_last_run_and_fills_the_readme_block(study_file, capsys, tmp_path):
+    from stilts_utils.cli import provenance
+
+    ran, never = study_file(name="ran.yaml"), study_file(name="never.yaml")
+    out = identity.StudyPaths(load_study(ran)).dir
+    out.mkdir(parents=True)
+    facts = provenance.run_facts(754.2, 421.6, 12, 0, 1)
+    (out / "run_info.json").write_text(json.dumps(facts))
+    assert facts["last run"].startswith("12 min 34 s wall") and facts["phase 1"] == "422 s"
+    assert re.fullmatch(r"([0-9a-f]{4,}|unknown)(\+changes)?", facts["code at commit"])
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{provenance.BEGIN}\nold\n{provenance.END}\nrest\n")
+    code, printed, _ = run_cli(capsys, "runtimes", ran, never, "--readme", readme)
+    assert code == 0
+    text = readme.read_text()
+    assert text.startswith("intro\n" + provenance.BEGIN) and text.endswith(provenance.END + "\nrest\n")
+    assert "old" not in text and printed.strip() in text
+    rows = [line for line in text.splitlines() if line.startswith("| ran") or line.startswith("| never")]
+    assert rows[0] == (f"| ran | `bash stilts.sh study {ran}` | 12 min 34 s wall on {facts['last run'].split()[-2]} "
+                       f"cores | 422 s | 12 run, 0 already done, 1 failed | {facts['code at commit']} |")
+    assert rows[1].endswith("| - | - | - | - |")  # never run: said, not invented
+
+
+def test_runtimes_into_a_readme_without_the_block_is_one_line(study_file, capsys, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("no block\n")
+    code, _, err = run_cli(capsys, "runtimes", study_file(), "--readme", readme)
+    assert code == 2 and "runtimes:begin" in err and len(err.strip().splitlines()) == 1
+    assert readme.read_text() == "no block\n"

@@ -125,12 +125,13 @@ def readme_block(study_file: str, info: dict) -> str:
                       "over seeds of each target's headline metric.", "", langs, END])
 
 
-def write_readme(readme: Path, block: str) -> None:
+def write_readme(readme: Path, block: str, begin: str = BEGIN, end: str = END) -> None:
+    """Replace the README's generated block from `begin` to `end` with `block` (which holds both markers)."""
     text = readme.read_text()
-    if BEGIN not in text or END not in text:
-        raise ValueError(f"{readme} has no {BEGIN} ... {END} block to replace")
-    head, rest = text.split(BEGIN, 1)
-    readme.write_text(head + block + rest.split(END, 1)[1])
+    if begin not in text or end not in text:
+        raise ValueError(f"{readme} has no {begin} ... {end} block to replace")
+    head, rest = text.split(begin, 1)
+    readme.write_text(head + block + rest.split(end, 1)[1])
 
 
 def main(study_file: str) -> str:

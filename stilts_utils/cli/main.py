@@ -132,23 +132,35 @@ def _summary(args) -> int:
 
 
 def _provenance(study_file: str) -> dict:
-    """Commit and run facts the README states beside generated numbers."""
-    import subprocess
+    """Commit and run facts the README states beside generated numbers (the run's own commit when recorded)."""
+    from ..study.config import load_study
+    from ..study.identity import StudyPaths
+    from .provenance import code_commit, read_facts
 
+    return {"code at commit": code_commit(), **read_facts(StudyPaths(load_study(study_file)).dir)}
+
+
+def _runtimes(args) -> int:
+    from ..analysis.summary import write_readme
     from ..study.config import REPO_ROOT, load_study
     from ..study.identity import StudyPaths
+    from . import provenance
+    from .studies import study_file
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                           capture_output=True, text=True).stdout.strip()
-    timings = StudyPaths(load_study(study_file)).dir / "run_info.json"
-    info = {"code at commit": commit + ("+changes" if dirty else "")}
-    if timings.exists():
-        import json
+    def shown(path: Path) -> str:  # params/x.yaml, as the README's commands name it
+        path = path.resolve()
+        return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
-        info.update(json.loads(timings.read_text()))
-    return info
+    files = [shown(study_file(s)) for s in args.studies]
+    block = provenance.runtimes_block([(f, provenance.read_facts(StudyPaths(load_study(f)).dir)) for f in files])
+    if args.readme:
+        readme = Path(args.readme)
+        if not readme.is_file() or provenance.BEGIN not in readme.read_text(errors="replace"):
+            raise UsageError(f"--readme {args.readme!r} has no {provenance.BEGIN} ... {provenance.END} block to "
+                             "replace; allowed: a README with a generated runtimes block")
+        write_readme(readme, block, provenance.BEGIN, provenance.END)
+    print(block)
+    return 0
 
 
 def _download(args) -> int:
@@ -227,6 +239,10 @@ def main(argv=None) -> int:
     p.add_argument("study", help="params/<study>.yaml")
     p.add_argument("--readme", help="also replace the generated results block of this README")
     p.set_defaults(fn=_summary)
+    p = sub.add_parser("runtimes", help="wall time, phase-1 time and commit of each study's last run, as Markdown")
+    p.add_argument("studies", nargs="+", help="params/<study>.yaml files or names")
+    p.add_argument("--readme", help="also replace the generated runtimes block of this README")
+    p.set_defaults(fn=_runtimes)
     p = sub.add_parser("download-data", help="write local copies of a study's datasets (needs the hub)")
     p.add_argument("study")
     p.add_argument("--to", required=True)

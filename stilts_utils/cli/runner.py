@@ -245,15 +245,13 @@ def _run_locked(study_file: str, study: Study, paths: StudyPaths, parallel: int,
 def _write_run_info(paths: StudyPaths, outcome: Outcome, seconds: float) -> None:
     """Facts of the last run that did work (a rerun with nothing to do keeps them), stated in the README."""
     import json
-    import os
 
     from ..atomic import atomic_write_text
+    from .provenance import run_facts
 
     if not outcome.done:
         return
-    info = {"last run": f"{int(seconds // 60)} min {int(seconds % 60)} s wall on {os.cpu_count()} cores",
-            "runs then": f"{len(outcome.done)} run, {len(outcome.skipped)} already done, "
-                         f"{len(outcome.failed)} failed"}
+    info = run_facts(seconds, outcome.phase1_seconds, len(outcome.done), len(outcome.skipped), len(outcome.failed))
     atomic_write_text(paths.dir / "run_info.json", json.dumps(info))
 
 
