@@ -67,7 +67,8 @@ def test_every_pair_writes_rows(tiny_study):
     assert scored["value"].between(0, 100).all()
     assert (df[df.intermediate == "mnli"].intermediate_steps > 0).all()
     assert (df[df.intermediate == "none"].intermediate_steps == 0).all()
-    assert df.model_params.gt(0).all() and df.wall_time_s.gt(0).all()
+    assert df.model_params.gt(0).all() and df.wall_time_s.ge(0).all()
+    assert df[df.target_steps > 0].wall_time_s.gt(0).all()  # a tiny retrieval pair may take < 0.05 s: 0.0
     assert (paths.figures / "gain_heatmap.pdf").exists(), "the analysis notebook ends the study"
     assert (paths.tables / "volume_correlation.csv").exists()
 
