@@ -262,6 +262,23 @@ def test_a_too_small_study_says_too_few_and_saves_no_figure_for_it(tiny):
     assert_saved(tiny, "gain_heatmap")
 
 
+def test_summary_reads_a_named_reference_variant_as_the_default_world(study, tmp_path):
+    """params/rq1_volume.yaml names its own world `reference: {}`: the summary (the run's end-of-run
+    headline and the README block) must take that variant as the main slice, not look for ""."""
+    from stilts_utils.analysis import summary
+
+    named = tmp_path / "named"
+    named.mkdir()
+    rename = {"": "reference"}
+    pd.read_parquet(study / "results.parquet").replace({"variant": rename}).to_parquet(named / "results.parquet")
+    pd.read_csv(study / "languages.csv", keep_default_na=False).replace({"variant": rename}).to_csv(
+        named / "languages.csv", index=False)
+    expected, got = summary.summary_table(study), summary.summary_table(named)
+    assert got.gain.notna().any()
+    pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(summary.by_language(named), summary.by_language(study))
+
+
 NOTEBOOKS = {"analysis_default": "outputs/sandbox", "rq1_volume": "outputs/rq1_volume",
              "rq2_duration": "outputs/rq2_duration", "rq3_translated": "outputs/rq3_translated",
              "rq4_model_size": "outputs/rq4_model_size", "rq5_typology": "outputs/rq5_typology",

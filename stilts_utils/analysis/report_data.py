@@ -67,6 +67,13 @@ def headline(results: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return df.reset_index(drop=True), notes
 
 
+def variant_order(languages: pd.DataFrame, scores: pd.DataFrame) -> list[str]:
+    """The study's world variants that have scores, the reference first: the default world ("") when
+    there is one, else the first variant the study names (its `{}`, as in params/rq1_volume.yaml)."""
+    variants = [v for v in dict.fromkeys(languages.variant) if v in set(scores.variant)]
+    return sorted(variants, key=lambda v: v != "")
+
+
 def prepare(study_dir, n_boot=2000, seed=0) -> Study:
     """Load a study folder, keep headline scores, compute gains and join the language metadata."""
     results, languages = load(study_dir)
@@ -77,8 +84,7 @@ def prepare(study_dir, n_boot=2000, seed=0) -> Study:
         warnings.simplefilter("always")
         gains = effects.gains(scores)
     notes += [("gains", str(w.message)) for w in caught if issubclass(w.category, UserWarning)]
-    variants = [v for v in dict.fromkeys(languages.variant) if v in set(scores.variant)]
-    variants = sorted(variants, key=lambda v: v != "")  # the default world ("") is the reference
+    variants = variant_order(languages, scores)
     data = SOURCE if SOURCE in set(gains.intermediate_data) else (
         gains.intermediate_data.mode().iloc[0] if len(gains) else SOURCE)
     sizes = (gains if len(gains) else scores).groupby("model").model_params.max().sort_values(kind="stable")

@@ -21,11 +21,17 @@ KEYS = ["model", "target", "metric", "intermediate"]
 
 
 def _main(study_dir) -> pd.DataFrame:
-    results, _ = report_data.load(study_dir)
+    """English-data rows of the reference world variant, each phase-2 run's last checkpoint."""
+    results, languages = report_data.load(study_dir)
     head, _ = report_data.headline(results)
-    head = head[head.intermediate_data.eq("en") & head.variant.eq("")]
+    head = head[head.intermediate_data.eq("en") & head.variant.eq(_reference(languages, head))]
     return head[head.intermediate_steps.eq(head.groupby(["model", "intermediate"]).intermediate_steps
                                            .transform("max"))]
+
+
+def _reference(languages: pd.DataFrame, head: pd.DataFrame) -> str:
+    order = report_data.variant_order(languages, head)
+    return order[0] if order else ""
 
 
 def summary_table(study_dir) -> pd.DataFrame:
@@ -79,7 +85,7 @@ def by_language(study_dir) -> pd.DataFrame:
     wide.columns = [f"{stat}:{target}" for stat, target in wide.columns]
     _, languages = report_data.load(study_dir)
     meta = [c for c in ("language", "rung", "factor", "parent", "cc100_tokens_m") if c in languages]
-    info = languages[languages.variant.eq("")][meta].drop_duplicates("language")
+    info = languages[languages.variant.eq(_reference(languages, head))][meta].drop_duplicates("language")
     return wide.reset_index().merge(info, on="language", how="left")
 
 
