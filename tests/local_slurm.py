@@ -27,6 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 from stilts_utils.cli.kernels import die_with_parent  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apt_packages import apt_install  # noqa: E402
+
 PACKAGES = ["slurm-wlm", "munge", "slurmdbd", "mariadb-server"]
 BINARIES = ["slurmctld", "slurmd", "slurmdbd", "munged", "mariadbd", "sbatch", "sacct"]
 CLUSTER = "stiltstest"
@@ -41,9 +44,7 @@ def install() -> None:
     """apt-get the packages when a binary is missing (about 25 s); needs root and the Debian mirror."""
     if not missing():
         return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *PACKAGES], check=True, env=env, stdout=subprocess.DEVNULL)
+    apt_install(PACKAGES)
 
 
 def _free_port() -> int:

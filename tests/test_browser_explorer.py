@@ -18,6 +18,7 @@ import urllib.request
 
 import pytest
 
+from apt_packages import apt_install
 from test_notebooks_anywhere import ROOT, repo_study  # noqa: F401  (the study fixture under outputs/)
 
 PLAYWRIGHT = "playwright==1.65.2"  # as pinned in requirements.txt
@@ -30,10 +31,7 @@ def _chromium() -> str:
         return found
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         pytest.skip("no chromium and no way to install it (needs root and apt-get: apt-get install chromium)")
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.STDOUT, "timeout": 900}
-    subprocess.run(["apt-get", "update", "-qq"], **quiet)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env={**os.environ,
-                   "DEBIAN_FRONTEND": "noninteractive"}, **quiet)
+    apt_install(["chromium"], check=False)
     return shutil.which("chromium") or pytest.skip("apt-get install chromium failed (no Debian mirror?)")
 
 

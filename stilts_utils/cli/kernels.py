@@ -17,24 +17,50 @@ from pathlib import Path
 
 KERNEL = "python3"
 ENGINE = "stilts-warm"
+# jupyter_client picks free TCP ports and writes them to the connection file; the kernel binds them a
+# moment later, so a kernel starting at the same time in another process (two studies, tests in
+# parallel, Slurm jobs sharing a node) can take one in between and the new kernel dies with "Address
+# already in use" before it runs anything. Neither jupyter_client nor papermill retries, so a start that
+# fails this way is tried again on new ports (nothing has run yet: a retry cannot repeat any work).
+START_TRIES = 3
+PORT_CLASH = "Address already in use"
+
+
+def port_clash(text: str) -> bool:
+    """Whether `text` (a kernel's log and the error) says the kernel died at start, before any cell ran,
+    because another process had taken one of its ports (see START_TRIES)."""
+    return PORT_CLASH in text and "died before replying to kernel_info" in text
 
 
 class WarmKernel:
     """One running kernel (started in the calling thread, whose event loop its client then uses)."""
 
     def __init__(self, cwd: Path, log: Path, env: dict | None = None):
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(log, "a")  # the kernel's own stdout/stderr: library warnings, crashes
+        extra = {} if env is None else {"env": env}  # env: the whole environment (cli/gpus.kernel_env); None inherits
+        for attempt in range(1, START_TRIES + 1):
+            start = self.log.tell()
+            try:
+                self.km, self.kc = self._start(cwd, extra)
+                return
+            except RuntimeError as err:
+                self.log.flush()
+                said = log.read_bytes()[start:].decode(errors="replace") + str(err)
+                if attempt == START_TRIES or not port_clash(said):
+                    raise
+                print(f"kernel start lost its port to another process; trying again ({attempt}/{START_TRIES})",
+                      file=self.log, flush=True)
+
+    def _start(self, cwd: Path, extra: dict):
         import nbformat
         from nbclient import NotebookClient
 
-        log.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(log, "a")  # the kernel's own stdout/stderr: library warnings, crashes
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=KERNEL)
         starter.km = starter.create_kernel_manager()
-        extra = {} if env is None else {"env": env}  # env: the whole environment (cli/gpus.kernel_env); None inherits
-        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log, preexec_fn=die_with_parent(),
-                                 **extra)
-        starter.start_new_kernel_client()
-        self.km, self.kc = starter.km, starter.kc
+        starter.start_new_kernel(cwd=str(cwd), stdout=self.log, stderr=self.log, preexec_fn=die_with_parent(), **extra)
+        starter.start_new_kernel_client()  # a kernel that dies here is cleaned up by nbclient, then raises
+        return starter.km, starter.kc
 
     @property
     def pid(self) -> int | None:

@@ -77,16 +77,21 @@ def execute(paths: StudyPaths, study_file: str, job, threads: int) -> None:
 
 
 def papermill(template: Path, out: Path, params: dict) -> None:
+    """One notebook run by the papermill command on a cold kernel of its own (the Slurm jobs' path); a run
+    whose kernel lost its ports at start is run again (kernels.START_TRIES)."""
     import yaml
 
-    from .kernels import die_with_parent
+    from .kernels import START_TRIES, die_with_parent, port_clash
 
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "papermill", str(template), str(out), "-k", "python3", "--cwd", str(ROOT),
            "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(params)]
     log = out.with_suffix(".log")
-    with open(log, "w") as fh:
-        code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()).returncode
+    for _ in range(START_TRIES):
+        with open(log, "w") as fh:
+            code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()).returncode
+        if code == 0 or not port_clash(log.read_text()):
+            break
     if code != 0:
         lines = [line for line in log.read_text().splitlines() if line.strip()]
         raise RunFailed(lines[-1] if lines else f"papermill exited with {code}")
