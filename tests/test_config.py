@@ -22,6 +22,30 @@ def test_default_study_is_valid():
     assert s.name == "sandbox" and "none" in s.intermediate and s.targets
 
 
+SHIPPED = sorted([*(ROOT / "params").glob("*.yaml"), *(ROOT / "benchmarks").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shipped_study_file_is_valid(path):
+    # check_data=False: the real grid names user-supplied CCGbank, absent here by design
+    s = load_study(path, check_data=False)
+    assert s.name == path.stem and s.models and s.targets
+
+
+def test_benchmark_world_copies_the_ladder_rungs():
+    """benchmarks/xnli_small_world.yaml claims to keep the ladder's vocabulary-only rungs unchanged."""
+    import dataclasses
+
+    from stilts_utils.sandbox.defaults import LADDER
+
+    s = load_study(ROOT / "benchmarks" / "xnli_small_world.yaml")
+    kept = {spec.code: spec for spec in s.world_impl.settings().languages}
+    ladder = {spec.code: spec for spec in LADDER}
+    assert sorted(kept) == ["xa", "xb", "xc"]
+    for code, spec in kept.items():  # xc's twin (xd) is not in this world
+        assert spec == dataclasses.replace(ladder[code], twin=spec.twin), code
+
+
 @pytest.mark.parametrize("changes, needle", [
     ({"targets": ["xnli", "udpos_typo"]}, "'udpos_typo'"),
     ({"intermediate": ["none", "mnlii"]}, "'mnlii'"),
