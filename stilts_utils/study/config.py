@@ -38,6 +38,7 @@ def _default(f):
     return f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING
 
 
+ANALYSIS_NOTEBOOKS = ("analysis*.ipynb", "rq*.ipynb")  # notebooks/ made to analyse a study's results
 SELECTIONS = ("xtreme", "held_out")
 LONG_SENTENCES = ("windows", "truncate")  # model/kinds/tagging.py
 
@@ -249,6 +250,12 @@ class Study:
     phase2_processes: int = 1
     report_to: str = "none"  # experiment tracking of the Trainer: none | tensorboard | mlflow | wandb
 
+    def intermediate_tasks(self, intermediate: str) -> list[str]:
+        """The tasks a phase-2 job of `intermediate` trains: none -> [], multitask -> its mixture, else itself."""
+        if intermediate == "none":
+            return []
+        return list(self.multitask.tasks) if intermediate == "multitask" else [intermediate]
+
     def target_settings(self, target: str) -> TrainSettings:
         return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
 
@@ -346,8 +353,10 @@ def _validate_paths(study: Study) -> None:
                          "<lang>.txt files", key="mlm_corpus")
     for name in study.analysis:
         if not (REPO_ROOT / name).is_file() or Path(name).suffix != ".ipynb":
-            have = sorted(str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "notebooks").glob("analysis*.ipynb"))
-            raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: {', '.join(have)}", key="analysis")
+            shipped = sorted(str(p.relative_to(REPO_ROOT)) for pattern in ANALYSIS_NOTEBOOKS
+                             for p in (REPO_ROOT / "notebooks").glob(pattern))
+            raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: a notebook file (.ipynb), relative "
+                             f"to the repository or absolute; shipped: {', '.join(shipped)}", key="analysis")
 
 
 def _validate_processes(study: Study) -> None:
