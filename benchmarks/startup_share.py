@@ -99,11 +99,12 @@ def main() -> None:
     args = ap.parse_args()
     from stilts_utils.cli import runner
     from stilts_utils.study.config import load_study
+    from stilts_utils.study.loading import study_data
     from stilts_utils.study.identity import StudyPaths
 
     tmp = Path(tempfile.mkdtemp(prefix="startup-"))
     out_root = Path(args.from_run or args.keep or tmp / "outputs")
-    data = yaml.safe_load(Path(args.study).read_text())
+    data = study_data(args.study)  # `extends` resolved: the copy in tmp stands alone
     data.update(output_root=str(out_root.resolve()), analysis=[])
     study_file = tmp / Path(args.study).name
     study_file.write_text(yaml.safe_dump(data))

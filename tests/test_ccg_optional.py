@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from stilts_utils.study.config import load_study, study_from_dict
+from stilts_utils.study.loading import study_data
 from stilts_utils.study.errors import StudyError
 from tiny_models import FIXTURES
 
@@ -55,7 +56,7 @@ def test_skip_missing_mixes_the_available_tasks_and_says_so(tiny_model_dirs):
 
 
 def test_the_flagship_study_without_ccgbank_says_so(tmp_path):
-    data = yaml.safe_load((ROOT / "params" / "xtreme_xlmr_large.yaml").read_text())
+    data = study_data(ROOT / "params" / "xtreme_xlmr_large.yaml")  # `extends` resolved: the copy stands alone
     path = tmp_path / "flagship.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(StudyError, match="ccg has no data .*CCGbank"):

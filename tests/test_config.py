@@ -111,3 +111,72 @@ def test_protocol_settings_are_checked_and_key_only_the_targets_they_change():
     truncate = study_from_dict({**base, "protocol": {"long_sentences": "truncate"}}, "p")
     assert key(windows, "udpos") == key(default, "udpos") and key(truncate, "xnli") == key(default, "xnli")
     assert key(truncate, "udpos") != key(default, "udpos")
+
+
+# ---- extends (study/loading.py) ---------------------------------------------------------------------
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_extends_child_keys_win_blocks_merge_lists_replace_and_name_is_own(tmp_path):
+    _write(tmp_path / "parent.yaml", "name: parent\nworld: sandbox\ntargets: [xnli, udpos]\nseeds: [0, 1]\n"
+           "phase2: {epochs: 3, lr: 0.0005}\nparallel: 2\n")
+    child = load_study(_write(tmp_path / "child.yaml", "extends: parent.yaml\nseeds: [7]\nphase2: {lr: 0.001}\n"))
+    assert child.name == "child" and child.seeds == [7] and child.targets == ["xnli", "udpos"]
+    assert (child.phase2.epochs, child.phase2.lr, child.parallel) == (3, 0.001, 2)
+    again = load_study(tmp_path / "child.yaml", overrides=("phase2.lr=0.002",))  # --set applies last
+    assert again.phase2.lr == 0.002
+
+
+def test_a_bad_value_from_the_parent_names_the_parent_file_and_line(tmp_path):
+    parent = _write(tmp_path / "parent.yaml", "world: sandbox\ntargets: [xnli]\nphase2:\n  epochs: 3\n  lr: -1\n")
+    child = _write(tmp_path / "child.yaml", "extends: parent.yaml\nseeds: [3]\n")
+    with pytest.raises(StudyError) as err:
+        load_study(child)
+    assert str(err.value).startswith(f"{parent}, line 5 (extended by {child}): phase2.lr: -1")
+    with pytest.raises(StudyError) as err:  # a bad value of the child itself names the child
+        load_study(_write(tmp_path / "child.yaml", "extends: parent.yaml\nphase2: {lr: 0.1}\nseeds: [-3]\n"))
+    assert str(err.value).startswith(f"{child}, line 3: seeds")
+
+
+@pytest.mark.parametrize("files, needle", [
+    ({"a.yaml": "extends: nowhere.yaml\n"}, "'nowhere.yaml' is no study file"),
+    ({"a.yaml": "extends: no_such_study\n"}, "params/no_such_study.yaml does not exist"),
+    ({"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: a.yaml\n"}, "a cycle (a.yaml -> b.yaml -> a.yaml)"),
+    ({"a.yaml": "extends: a.yaml\n"}, "a cycle (a.yaml -> a.yaml)"),
+    ({"a.yaml": "extends: [sandbox]\n"}, "expected a study name or a path"),
+])
+def test_a_missing_parent_or_a_cycle_is_one_clear_line(tmp_path, files, needle):
+    for name, text in files.items():
+        _write(tmp_path / name, text)
+    with pytest.raises(StudyError) as err:
+        load_study(tmp_path / "a.yaml")
+    msg = str(err.value)
+    assert needle in msg and "\n" not in msg and ".yaml, line 1: extends: " in msg
+
+
+def _blocks(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "params").glob("rq*.yaml")), ids=lambda p: p.name)
+def test_rq_studies_are_the_sandbox_study_with_only_their_own_keys(path):
+    """Each RQ file holds only what it changes: its effective study is sandbox.yaml with those keys."""
+    own = _blocks(path)
+    assert own.pop("extends") == "sandbox" and not {"phase2", "phase3", "retrieval"} & set(own)
+    expected = study_from_dict({**BASE, **own}, path.stem, check_data=False)
+    assert load_study(path, check_data=False) == expected
+
+
+def test_no_study_file_repeats_a_block_of_its_parent():
+    from stilts_utils.study.loading import read_study
+
+    for path in sorted((ROOT / "params").rglob("*.yaml")):
+        own = _blocks(path)
+        if "extends" not in own:
+            continue
+        parent = read_study(path).stamp[1][0]  # the file it extends
+        inherited = _blocks(parent)
+        assert not [k for k, v in own.items() if inherited.get(k) == v], path

@@ -18,7 +18,7 @@ TASK = Task(
     name="toyrte", kind="classification", role="target", metric="accuracy",
     source=Source("example/toy-rte", "{lang}", {"train": "train", "dev": "validation", "test": "test"}),
     to_canonical=pair("sentence1", "sentence2"), labels=("entailment", "not_entailment"),
-    languages=("en", "de"), xtreme_format="lines", description="a toy two-way entailment target",
+    languages=("en", "de"), xtreme_format="lines",  # a toy two-way entailment target
 )
 '''
 ROWS = {

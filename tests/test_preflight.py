@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from stilts_utils.study.config import study_from_dict
+from stilts_utils.study.loading import study_data
 from stilts_utils.data.hub import DataUnavailable
 from stilts_utils.data.preflight import check
 
@@ -19,7 +20,7 @@ def test_real_study_offline_fails_fast_naming_the_model(tmp_path):
     import yaml
 
     # the flagship study, with CCGbank supplied (without it, validation stops first: tests/test_ccg_optional.py)
-    data = yaml.safe_load((ROOT / "params" / "xtreme_xlmr_large.yaml").read_text())
+    data = study_data(ROOT / "params" / "xtreme_xlmr_large.yaml")  # `extends` resolved: the copy stands alone
     data["data_dirs"]["ccg"] = str(ROOT / "tests" / "fixtures" / "data")
     study_file = tmp_path / "xtreme_xlmr_large.yaml"
     study_file.write_text(yaml.safe_dump(data))

@@ -198,6 +198,14 @@ def _user_errors() -> tuple:
     return (UsageError, *loaded)
 
 
+def _study_command(sub, name: str, fn, help: str) -> argparse.ArgumentParser:
+    """A subcommand whose first argument is a study (a file, or a name in params/)."""
+    p = sub.add_parser(name, help=help)
+    p.add_argument("study", help="params/<study>.yaml")
+    p.set_defaults(fn=fn)
+    return p
+
+
 def main(argv=None) -> int:
     from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 
@@ -205,22 +213,16 @@ def main(argv=None) -> int:
     parser = _Parser(prog=prog)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("run", help="run a study: phase 1-3 notebooks, results table, analysis")
-    p.add_argument("study", help="params/<study>.yaml")
+    p = _study_command(sub, "run", _run, "run a study: phase 1-3 notebooks, results table, analysis")
     p.add_argument("--dry-run", action="store_true", help="print the grid and what is done; run nothing")
     p.add_argument("--parallel", type=_at_least_one, default=None, help="notebooks at once (default: study file)")
     p.add_argument("--no-analysis", action="store_true", help="skip the analysis notebooks")
     p.add_argument("--executor", choices=["local", "slurm"], default=None,
                    help="where runs execute (default: the study file's `executor`, else local)")
-    p.set_defaults(fn=_run)
-    p = sub.add_parser("status", help="each run of a study: done, queued, running, failed (Slurm: job and log)")
-    p.add_argument("study", help="params/<study>.yaml")
-    p.set_defaults(fn=_status)
-    p = sub.add_parser("plan", help="per phase: examples, steps and estimated GPU-hours of a study")
-    p.add_argument("study", help="params/<study>.yaml")
+    _study_command(sub, "status", _status, "each run of a study: done, queued, running, failed (Slurm: job and log)")
+    p = _study_command(sub, "plan", _plan, "per phase: examples, steps and estimated GPU-hours of a study")
     p.add_argument("--gpu", default="h100", help="GPU type of stilts_utils/reference/gpus.csv (default h100)")
     p.add_argument("--mfu", type=float, default=0.30, help="assumed model FLOPs utilisation (default 0.30)")
-    p.set_defaults(fn=_plan)
     p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
     p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown",
                    help="markdown (default, with the languages), or the table alone as csv or json")
@@ -232,13 +234,9 @@ def main(argv=None) -> int:
     p.add_argument("--tagging-f1", default=DEFAULT_TAGGING_F1, choices=TAGGING_F1,
                    help="chunk F1 of UD-POS/PAN-X: XTREME's seqeval 0.0.12 (default) or the current seqeval")
     p.set_defaults(fn=_score)
-    p = sub.add_parser("export", help="re-run a study's analysis notebooks: every figure and table")
-    p.add_argument("study", help="params/<study>.yaml")
-    p.set_defaults(fn=_export)
-    p = sub.add_parser("summary", help="headline numbers of a finished study, as a Markdown table")
-    p.add_argument("study", help="params/<study>.yaml")
+    _study_command(sub, "export", _export, "re-run a study's analysis notebooks: every figure and table")
+    p = _study_command(sub, "summary", _summary, "headline numbers of a finished study, as a Markdown table")
     p.add_argument("--readme", help="also replace the generated results block of this README")
-    p.set_defaults(fn=_summary)
     p = sub.add_parser("runtimes", help="wall time, phase-1 time and commit of each study's last run, as Markdown")
     p.add_argument("studies", nargs="+", help="params/<study>.yaml files or names")
     p.add_argument("--readme", help="also replace the generated runtimes block of this README")

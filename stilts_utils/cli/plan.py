@@ -39,7 +39,7 @@ def training(study, job):
         settings, names = study.target_settings(job.target), [task.train_task]
     else:
         settings = study.phase2
-        names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
+        names = study.intermediate_tasks(job.intermediate)
     counted = [_rows(study, n, job.variant) for n in names]
     rows = sum(n for n, _ in counted)
     sequences = sum(n * max(1, REGISTRY[name].n_choices) for name, (n, _) in zip(names, counted))

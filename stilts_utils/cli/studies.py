@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..study.config import NAME, REPO_ROOT, apply_overrides, load_study, parse_yaml
+from ..study.config import NAME, load_study
 from ..study.errors import StudyError
 from ..study.hashing import short_hash
-
-PARAMS = REPO_ROOT / "params"
+from ..study.loading import PARAMS, study_data
 
 
 def study_file(arg: str) -> Path:
@@ -34,8 +33,7 @@ def effective_file(path: Path, overrides: list[str], write: bool) -> Path:
     """The study file a run with `overrides` reads: written (once; content-addressed) when `write`, else it
     must exist already, i.e. the study ran with these overrides before."""
     study = load_study(path, tuple(overrides))  # validation first: nothing is written for a bad override
-    data, _ = parse_yaml(path.resolve())
-    data = {**apply_overrides(data or {}, overrides), "name": study.name}
+    data = {**study_data(path, overrides), "name": study.name}  # `extends` resolved: the file stands alone
     out = study.output_dir / study.name / "overrides" / f"{short_hash(data)}.yaml"
     if not out.is_file():
         if not write:

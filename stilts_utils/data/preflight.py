@@ -20,8 +20,7 @@ def needed_tasks(study) -> list[str]:
     for target in study.targets:
         task = REGISTRY[target]
         names |= {task.train_task, task.select_task} if task.trains else set()
-    names |= {i for i in study.intermediate if i not in ("none", "multitask")}
-    names |= set(study.multitask.tasks) if "multitask" in study.intermediate else set()
+    names |= {t for i in study.intermediate for t in study.intermediate_tasks(i)}
     return sorted(names)
 
 
@@ -33,9 +32,7 @@ def needed_splits(study) -> list[tuple[str, str, str]]:
         held_out = REGISTRY[name].dev_from_train > 0 and split in ("train", "dev")  # dev is a tail of train
         out.add((name, lang, "train" if held_out else split))
 
-    inters = {i for i in study.intermediate if i not in ("none", "multitask")}
-    inters |= set(study.multitask.tasks) if "multitask" in study.intermediate else set()
-    for name in inters:
+    for name in {t for i in study.intermediate for t in study.intermediate_tasks(i)}:
         task = REGISTRY[name]
         add(name, "en", "train")
         add(name, "en", "dev" if "dev" in task.eval_splits else task.eval_splits[0])  # scoring.english_dev

@@ -68,8 +68,7 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
     pre = study.world_impl.pretrained(job.model, job.variant)
     set_seed(job.seed)  # weights the checkpoint lacks (an MLM has no pooler) are drawn at load: saved, so seeded
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
-    names = study.multitask.tasks if job.intermediate == "multitask" else [job.intermediate]
-    tasks = [_task(n, study, job.variant) for n in names]
+    tasks = [_task(n, study, job.variant) for n in study.intermediate_tasks(job.intermediate)]
     set_seed(job.seed)
     heads = [_head(t, encoder.config, pre) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]

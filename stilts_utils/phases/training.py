@@ -8,6 +8,7 @@ restarted run continues from the last complete one: the same steps on the same b
 result as an uninterrupted run."""
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from contextlib import nullcontext
@@ -121,6 +122,12 @@ class _SaveAt(TrainerCallback):
             self.save(state.global_step)
 
 
+def warmup_steps(ratio: float, steps: int) -> int:
+    """Warm-up steps of a share `ratio` of the run, counted as the Trainer counts a ratio (ceil(steps * ratio)),
+    but as a step count: transformers reads a float >= 1 as steps, so `warmup_ratio: 1.0` would be 1 step."""
+    return math.ceil(steps * ratio)
+
+
 def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint_every: int = 0,
           report_to: str = "none") -> TrainingArguments:
     # save_total_limit 2: the previous checkpoint stays until the next one is complete
@@ -130,7 +137,7 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint
         output_dir=out_dir, per_device_train_batch_size=per_process_batch(settings.batch_size),
         gradient_accumulation_steps=settings.grad_accum, learning_rate=settings.lr,
         weight_decay=settings.weight_decay, max_grad_norm=settings.max_grad_norm,
-        warmup_steps=settings.warmup_ratio, lr_scheduler_type="linear", max_steps=steps,
+        warmup_steps=warmup_steps(settings.warmup_ratio, steps), lr_scheduler_type="linear", max_steps=steps,
         train_sampling_strategy="group_by_length", label_names=list(label_names),
         remove_unused_columns=False, eval_strategy="no", report_to=report_to, **saving,
         logging_steps=max(1, steps // 10), seed=seed, data_seed=seed, optim="adamw_torch",

@@ -27,32 +27,27 @@ volume is a copy. Codes are sandbox codes (x*), not ISO codes.
 
 from .spec import LanguageSpec
 
-MIXED_LANGUAGES = (
+# One row per language: code, name, CC-100 tokens (millions) of the language it copies, word order,
+# adjective order, morphology, adposition, articles, script, cognate share, the copied language.
+_MIXED_ROWS = (
     # high tier: volume of de (German, 10297); related to en (cognates), fusional, articles
-    LanguageSpec("xa", "Alderan", 10297, "SVO", "AN", "fusional", "pre", True, "Latn", 0.3,
-                 copies="de"),
+    ("xa", "Alderan", 10297, "SVO", "AN", "fusional", "pre", True, "Latn", 0.3, "de"),
     # high tier: volume of vi (Vietnamese, 24757); isolating SVO, noun-adjective, like vi
-    LanguageSpec("xb", "Bantori", 24757, "SVO", "NA", "isolating", "pre", False, "Latn", 0.0,
-                 copies="vi"),
+    ("xb", "Bantori", 24757, "SVO", "NA", "isolating", "pre", False, "Latn", 0.0, "vi"),
     # mid tier: volume of fi (Finnish, 6730); agglutinative, postpositional, like fi
-    LanguageSpec("xc", "Cendish", 6730, "SVO", "AN", "agglutinative", "post", False, "Latn", 0.0,
-                 copies="fi"),
+    ("xc", "Cendish", 6730, "SVO", "AN", "agglutinative", "post", False, "Latn", 0.0, "fi"),
     # mid tier: volume of he (Hebrew, 3399); verb-initial, articles, own script
-    LanguageSpec("xd", "Dravasi", 3399, "VSO", "NA", "fusional", "pre", True, "Grek", 0.0,
-                 copies="he"),
+    ("xd", "Dravasi", 3399, "VSO", "NA", "fusional", "pre", True, "Grek", 0.0, "he"),
     # mid tier: volume of tr (Turkish, 2736); agglutinative SOV, like tr
-    LanguageSpec("xe", "Eskelic", 2736, "SOV", "AN", "agglutinative", "post", False, "Latn", 0.0,
-                 copies="tr"),
+    ("xe", "Eskelic", 2736, "SOV", "AN", "agglutinative", "post", False, "Latn", 0.0, "tr"),
     # mid-low tier: volume of hi (Hindi, 1715); SOV, postpositions, own script shared with xi
-    LanguageSpec("xf", "Farrun", 1715, "SOV", "AN", "fusional", "post", False, "Cyrl", 0.1,
-                 copies="hi"),
+    ("xf", "Farrun", 1715, "SOV", "AN", "fusional", "post", False, "Cyrl", 0.1, "hi"),
     # low tier: volume of sw (Swahili, 275); SVO, noun-adjective, agglutinative
-    LanguageSpec("xg", "Gobaru", 275, "SVO", "NA", "agglutinative", "pre", False, "Latn", 0.1,
-                 copies="sw"),
+    ("xg", "Gobaru", 275, "SVO", "NA", "agglutinative", "pre", False, "Latn", 0.1, "sw"),
     # low tier: volume of mr (Marathi, 175); SOV isolating, same script as xf (as mr shares hi's)
-    LanguageSpec("xi", "Ivessa", 175, "SOV", "AN", "isolating", "post", False, "Cyrl", 0.0,
-                 copies="mr"),
+    ("xi", "Ivessa", 175, "SOV", "AN", "isolating", "post", False, "Cyrl", 0.0, "mr"),
 )
+MIXED_LANGUAGES = tuple(LanguageSpec(*row[:-1], copies=row[-1]) for row in _MIXED_ROWS)
 
 HIGH, MID, LOW = 10297.0, 1715.0, 275.0  # CC-100 tokens (millions) of de, hi, sw
 _EN_LIKE = dict(word_order="SVO", adj_order="AN", morphology="analytic", adposition="pre",

@@ -1,8 +1,9 @@
 """A study file (`params/<study>.yaml`) mapped one-to-one onto plain dataclasses.
 
-Everything is checked before any compute: YAML syntax (duplicate keys included), unknown keys, types,
-ranges, tasks, models, languages, names and output paths fail at once with one message that names the
-bad value, where it is (file, key, line) and what is allowed. Nothing here imports torch or writes a file.
+Everything is checked before any compute: unknown keys, types, ranges, tasks, models, languages, names and
+output paths fail at once with one message that names the bad value, where it is (file, key, line) and what
+is allowed. Reading the file (YAML, key lines, `extends`, `--set`) is study/loading.py. Nothing here imports
+torch or writes a file.
 """
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ import dataclasses
 import functools
 import math
 import os
-import re
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-
-import yaml
 
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
 from .executor import Resources, SlurmSettings, check_executor
+from .loading import NAME, apply_overrides, read_study
+from .loading import type_name as _type_name
 from .worlds import WORLDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve here, whatever the cwd
@@ -29,8 +29,6 @@ INTERMEDIATE_DATA = ("en", "translated", "en+translated")
 PRECISIONS = ("fp32", "bf16", "fp16")
 REPORT_TO = ("none", "tensorboard", "mlflow", "wandb")
 POOLINGS = ("mean", "cls")
-# Study names become folder names under the output root: a safe set, no leading dot, no separators.
-NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 NAME_ALLOWED = "letters, digits, '.', '_' and '-' (not starting with '.'; at most 100)"
 
 
@@ -40,9 +38,7 @@ def _default(f):
     return f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING
 
 
-def _type_name(value) -> str:
-    return {str: "a string", list: "a list", dict: "a mapping", bool: "a boolean", int: "an integer",
-            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+ANALYSIS_NOTEBOOKS = ("analysis*.ipynb", "rq*.ipynb")  # notebooks/ made to analyse a study's results
 SELECTIONS = ("xtreme", "held_out")
 LONG_SENTENCES = ("windows", "truncate")  # model/kinds/tagging.py
 
@@ -254,6 +250,12 @@ class Study:
     phase2_processes: int = 1
     report_to: str = "none"  # experiment tracking of the Trainer: none | tensorboard | mlflow | wandb
 
+    def intermediate_tasks(self, intermediate: str) -> list[str]:
+        """The tasks a phase-2 job of `intermediate` trains: none -> [], multitask -> its mixture, else itself."""
+        if intermediate == "none":
+            return []
+        return list(self.multitask.tasks) if intermediate == "multitask" else [intermediate]
+
     def target_settings(self, target: str) -> TrainSettings:
         return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
 
@@ -351,8 +353,10 @@ def _validate_paths(study: Study) -> None:
                          "<lang>.txt files", key="mlm_corpus")
     for name in study.analysis:
         if not (REPO_ROOT / name).is_file() or Path(name).suffix != ".ipynb":
-            have = sorted(str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "notebooks").glob("analysis*.ipynb"))
-            raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: {', '.join(have)}", key="analysis")
+            shipped = sorted(str(p.relative_to(REPO_ROOT)) for pattern in ANALYSIS_NOTEBOOKS
+                             for p in (REPO_ROOT / "notebooks").glob(pattern))
+            raise StudyError(f"analysis: notebook {name!r} does not exist; allowed: a notebook file (.ipynb), relative "
+                             f"to the repository or absolute; shipped: {', '.join(shipped)}", key="analysis")
 
 
 def _validate_processes(study: Study) -> None:
@@ -521,136 +525,21 @@ def study_from_dict(data: dict, name: str, check_data: bool = True) -> Study:
 
 
 def load_study(path: str | os.PathLike, overrides: tuple = (), check_data: bool = True) -> Study:
-    """The study of a file, parsed and validated once per process (again only when the file changes).
-    `overrides`: `key.sub=value` settings (the CLI's --set), merged in before the same validation;
-    check_data=False skips only the check that user-supplied data (e.g. CCGbank) is readable."""
+    """The study of a file (its `extends` parents merged in; study/loading.py), parsed and validated once per
+    process (again only when one of its files changes). `overrides`: `key.sub=value` settings (the CLI's
+    --set), merged in last, before the same validation; check_data=False skips only the check that
+    user-supplied data (e.g. CCGbank) is readable."""
     path = Path(path).resolve()
     if not path.is_file():
         raise StudyError(f"study file {str(path)!r} does not exist" + (" (it is a folder)" if path.is_dir() else ""))
-    stat = path.stat()
-    return _load(path, stat.st_mtime_ns, stat.st_size, tuple(overrides), check_data)
-
-
-def parse_override(item: str) -> tuple[list[str], object]:
-    """`phase2.lr=3e-5` -> (["phase2", "lr"], 3e-05): the value is YAML (yaml.safe_load), as in a study file."""
-    key, sep, text = item.partition("=")
-    parts = key.strip().split(".")
-    if not sep or not all(NAME.fullmatch(p) for p in parts):
-        raise StudyError(f"--set {item!r}: expected key.sub=value (e.g. phase2.lr=3e-5 or seeds=[0,1])")
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise StudyError(f"--set {item!r}: the value is not YAML: {' '.join(str(err).split())}") from None
-    return parts, value
-
-
-def apply_overrides(data: dict, overrides) -> dict:
-    """The study file's data with each override set at its key path (blocks made where missing); the result
-    is validated like the file itself, so an unknown key or a bad value fails with the same message."""
-    data = dict(data)
-    for item in overrides:
-        parts, value = parse_override(item)
-        node = data
-        for depth, part in enumerate(parts[:-1]):
-            child = node.get(part, {})
-            if not isinstance(child, dict):
-                where = ".".join(parts[:depth + 1])
-                raise StudyError(f"--set {item!r}: {where} is {_type_name(child)} in the study, not a block of keys")
-            node[part] = child = dict(child)
-            node = child
-        node[parts[-1]] = value
-    return data
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.safe_load's loader (no Python tags), except that a key given twice is an error: PyYAML keeps
-    the last one silently, so `seeds:` written twice would run the other seeds than the reader sees."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                first = seen.setdefault(key, key_node.start_mark.line + 1)
-            except TypeError:  # unhashable key: PyYAML's own error follows
-                continue
-            if first != key_node.start_mark.line + 1:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (first on line {first}); each key may appear once",
-                    key_node.start_mark)
-        return super().construct_mapping(node, deep)
-
-
-def _key_lines(node, prefix: str = "", out: dict | None = None) -> dict:
-    """{dotted key path: line} of every mapping key of the file, to say where a bad value is."""
-    out = {} if out is None else out
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = f"{prefix}.{key.value}" if prefix else str(key.value)
-            out.setdefault(path, key.start_mark.line + 1)
-            _key_lines(value, path, out)
-    return out
-
-
-def parse_yaml(path: Path) -> tuple[object, dict]:
-    """(data, key lines) of a YAML file; syntax errors, duplicate keys and tags become one-line StudyErrors."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise StudyError(f"{path}: not UTF-8 text (byte {err.start}); a study file is YAML text") from None
-    loader = _UniqueKeyLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
-        where = f", line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        problem = " ".join(filter(None, [getattr(err, "context", None), getattr(err, "problem", None)])) or str(err)
-        problem = problem.replace("\n", " ")
-        if "could not determine a constructor" in problem:
-            problem += "; allowed: plain YAML (mappings, lists, strings, numbers, booleans), no tags"
-        raise StudyError(f"{path}{where}: invalid YAML: {problem}") from None
-    finally:
-        loader.dispose()
-    return data, _key_lines(node)
+    return _load(path, read_study(path).stamp, tuple(overrides), check_data)
 
 
 @functools.lru_cache(maxsize=32)
-def _load(path: Path, mtime_ns: int, size: int, overrides: tuple = (), check_data: bool = True) -> Study:
-    data, lines = parse_yaml(path)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise StudyError(f"{path}: expected a mapping of study keys (world:, models:, targets:, ...) at the top, "
-                         f"got {_type_name(data)} {str(data)[:60]!r}")
-    data = apply_overrides(data, overrides)
+def _load(path: Path, stamp: tuple, overrides: tuple = (), check_data: bool = True) -> Study:
+    source = read_study(path)
+    data = apply_overrides(source.data, overrides)
     try:
         return study_from_dict(data, data.pop("name", None) or path.stem, check_data)
     except StudyError as err:
-        leading = re.match(r"([A-Za-z_][\w.+-]*):", str(err))  # messages start with their key path
-        key = err.key or (leading.group(1) if leading else None)
-        given = _override_of(key, overrides)
-        if given:  # the bad value came from the command line, not from a line of the file
-            raise StudyError(f"{path} with --set {given}: {err}", key=err.key) from None
-        line = _line_of(key, lines)
-        raise StudyError(f"{path}{f', line {line}' if line else ''}: {err}", key=err.key) from None
-
-
-def _override_of(key: str | None, overrides: tuple) -> str | None:
-    """The --set item that set `key` or a block around it (the last one wins, as when applied)."""
-    for item in reversed(overrides):
-        given = item.partition("=")[0].strip()
-        if key and (key == given or key.startswith(given + ".") or given.startswith(key + ".")):
-            return item
-    return None
-
-
-def _line_of(key: str | None, lines: dict) -> int | None:
-    """The line of a key path, or of its closest parent in the file (a value may come from a default)."""
-    while key:
-        if key in lines:
-            return lines[key]
-        key = key.rpartition(".")[0]
-    return None
+        raise source.locate(err, overrides) from None

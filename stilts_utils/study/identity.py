@@ -143,6 +143,11 @@ def _long_sentences_key(study) -> dict:
 
 # ---- paths ------------------------------------------------------------------------------------------
 
+def _in_study_dir(name: str) -> property:
+    """`<study folder>/<name>` as a read-only attribute of StudyPaths."""
+    return property(lambda self: self.dir / name)
+
+
 class StudyPaths:
     """All locations of one study; caches shared between studies live under `<output_root>/cache`."""
 
@@ -185,18 +190,7 @@ class StudyPaths:
     def results(self, ext: str = "parquet") -> Path:
         return self.dir / f"results.{ext}"
 
-    @property
-    def languages(self) -> Path:
-        return self.dir / "languages.csv"
-
-    @property
-    def analysis_stamp(self) -> Path:
-        return self.dir / "analysis.stamp"
-
-    @property
-    def figures(self) -> Path:
-        return self.dir / "figures"
-
-    @property
-    def tables(self) -> Path:
-        return self.dir / "tables"
+    languages = _in_study_dir("languages.csv")
+    analysis_stamp = _in_study_dir("analysis.stamp")
+    figures = _in_study_dir("figures")
+    tables = _in_study_dir("tables")

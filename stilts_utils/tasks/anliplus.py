@@ -32,5 +32,5 @@ TASK = Task(
                   note="ANLI+ is merged from its parts (tasks/anliplus.py PARTS): a local copy holds each part as "
                        "<root>/<part>/en/<split>.jsonl for parts anli_r1, anli_r2, anli_r3, mnli and snli."),
     to_canonical=pair("premise", "hypothesis"), labels=NLI, train_size=1_104_934,
-    description="ANLI+ = ANLI R1-R3 + MNLI + SNLI (gold labels); dev/test = ANLI R1-R3 dev/test",
+    # ANLI+ = ANLI R1-R3 + MNLI + SNLI (gold labels); dev/test = ANLI R1-R3 dev/test
 )

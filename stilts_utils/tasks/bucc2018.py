@@ -8,5 +8,5 @@ TASK = Task(
                   note="BUCC 2018 raw files: download bucc2018-<lang>-en.{sample,training}-gold.tar.bz2 from "
                        "https://comparable.limsi.fr/bucc2018/ and extract them under <data_dirs.bucc2018>/"),
     languages=tuple(BUCC), mining=True,
-    description="BUCC 2018 bitext mining; margin threshold chosen on sample (dev) gold, applied to test",
+    # BUCC 2018 bitext mining; margin threshold chosen on sample (dev) gold, applied to test
 )

@@ -22,5 +22,5 @@ TASK = Task(
     source=Source("ccgbank", None, {"train": "train", "dev": "dev", "test": "test"}, reader="supertags", note=NOTE,
                   local_files=("ccg/en/train.tsv", "ccg/en/dev.tsv", "ccg/en/test.tsv")),
     to_canonical=tags("tokens", "tags"), train_size=39_604,
-    description="CCG supertagging on CCGbank (user-supplied); token accuracy, as jiant",
+    # CCG supertagging on CCGbank (user-supplied); token accuracy, as jiant
 )

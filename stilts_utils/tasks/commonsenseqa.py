@@ -8,5 +8,5 @@ TASK = Task(
     to_canonical=choices(lambda r: r["question"], lambda r: r["choices"]["text"],
                          lambda r: r["choices"]["label"].index(r["answerKey"])),
     n_choices=5, eval_splits=("dev",), train_size=9_741,
-    description="CommonsenseQA, 5 choices A-E; test answer keys are hidden, so dev only",
+    # CommonsenseQA, 5 choices A-E; test answer keys are hidden, so dev only
 )

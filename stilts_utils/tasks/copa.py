@@ -3,7 +3,7 @@
 Not one of the paper's nine intermediate tasks; registered so `xcopa` can name it in `train_on`, as
 `xnli` names `mnli`. Its rows and XCOPA's share one schema, hence one mapping (`TO_CANONICAL`).
 """
-from .base import Source, Task
+from .base import Task, parquet_export
 from .mapping import choices
 
 # The relation (cause/effect) is the hub's English word; it joins the premise as an English question in
@@ -13,10 +13,7 @@ TO_CANONICAL = choices(lambda r: f"{r['premise']} What was the {r['question']}?"
 
 TASK = Task(
     name="copa", title="COPA", benchmark="xtreme-r", kind="multiple_choice", role="intermediate", metric="accuracy",
-    source=Source("aps/super_glue", None, {"train": "train", "dev": "validation"},
-                  revision="refs/convert/parquet", data_dir="copa",
-                  note="Its main branch is a loading script (datasets >= 4 cannot run it): we read the hub's "
-                       "parquet export. Unverified against the live hub from this sandbox."),
+    source=parquet_export("aps/super_glue", data_dir="copa"),
     to_canonical=TO_CANONICAL, n_choices=2, eval_splits=("dev",), train_size=400,
-    description="COPA (SuperGLUE), 2 alternatives; test labels are hidden, so dev only",
+    # COPA (SuperGLUE), 2 alternatives; test labels are hidden, so dev only
 )

@@ -10,6 +10,6 @@ TASK = Task(
     source=Source("google/xtreme", "MLQA.{lang}.{lang}", {"dev": "validation", "test": "test"}),
     to_canonical=squad, languages=tuple(MLQA), train_on="squad", select_on="squad", scorer="mlqa",
     xtreme_keeps_last=True, train_size=87_599,
-    description="MLQA with MLQA's per-language answer normalisation; trains on SQuAD v1.1, "
-                "last checkpoint as XTREME (protocol.selection: held_out selects on SQuAD dev)",
+    # MLQA with MLQA's per-language answer normalisation; trains on SQuAD v1.1, last checkpoint as XTREME
+    # (protocol.selection: held_out selects on SQuAD dev)
 )

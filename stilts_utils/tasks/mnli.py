@@ -9,5 +9,5 @@ TASK = Task(
     to_canonical=pair("premise", "hypothesis"), labels=NLI, train_size=392_702,
     # RQ3: XNLI's train split in each language is MNLI train machine-translated (same columns and labels)
     translated=Source("facebook/xnli", "{lang}", {"train": "train"}),
-    description="MultiNLI; dev = matched, test = mismatched validation (GLUE test labels are hidden)",
+    # MultiNLI; dev = matched, test = mismatched validation (GLUE test labels are hidden)
 )

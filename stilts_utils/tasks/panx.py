@@ -7,5 +7,5 @@ TASK = Task(
     kind="tagging", role="target", metric="f1",
     source=Source("google/xtreme", "PAN-X.{lang}", {"train": "train", "dev": "validation", "test": "test"}),
     to_canonical=tags("tokens", "ner_tags"), labels=NER, languages=tuple(PANX), train_size=20_000,
-    description="WikiANN NER with Rahimi et al. splits (XTREME PAN-X); seqeval entity F1",
+    # WikiANN NER with Rahimi et al. splits (XTREME PAN-X); seqeval entity F1
 )

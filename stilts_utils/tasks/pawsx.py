@@ -10,5 +10,5 @@ TASK = Task(
                                                                "test": "test"}),
     to_canonical=pair("sentence1", "sentence2"), labels=("0", "1"),  # XTREME writes 0/1 per line
     languages=tuple(PAWSX), train_size=49_401,
-    description="PAWS-X paraphrase identification; trains on English train, dev = dev_2k, test = test_2k",
+    # PAWS-X paraphrase identification; trains on English train, dev = dev_2k, test = test_2k
 )

@@ -6,5 +6,5 @@ TASK = Task(
     source=Source("nyu-mll/glue", "qqp", {"train": "train", "dev": "validation"}),
     to_canonical=pair("question1", "question2"), labels=("not_duplicate", "duplicate"),
     eval_splits=("dev",), train_size=363_846,
-    description="Quora Question Pairs (GLUE); test labels are hidden, so dev only",
+    # Quora Question Pairs (GLUE); test labels are hidden, so dev only
 )

@@ -8,5 +8,5 @@ TASK = Task(
     source=Source("google/xtreme", "tatoeba.{name}", {"test": "validation"}, lang_names=ISO3),
     to_canonical=parallel_pairs("source_sentence", "target_sentence"), languages=tuple(TATOEBA),
     eval_splits=("test",),
-    description="Tatoeba (LASER v1) <-> English; accuracy@1, no training; its only split is XTREME's test",
+    # Tatoeba (LASER v1) <-> English; accuracy@1, no training; its only split is XTREME's test
 )

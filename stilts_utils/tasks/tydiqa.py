@@ -16,6 +16,6 @@ TASK = Task(
     to_canonical=squad, languages=tuple(TYDIQA), eval_splits=("test",),
     filter_language=lambda row, lang: row["id"].startswith(TYDIQA_NAMES[lang] + "-"),
     dev_from_train=0.1, xtreme_keeps_last=True, train_size=3_696,
-    description="TyDiQA-GoldP; English-only training on all of en train, last checkpoint (as XTREME; "
-                "protocol.selection: held_out selects on the last 10 %), test = GoldP dev",
+    # TyDiQA-GoldP; English-only training on all of en train, last checkpoint (as XTREME; protocol.selection:
+    # held_out selects on the last 10 %), test = GoldP dev
 )

@@ -9,5 +9,5 @@ TASK = Task(
                   lang_names=UDPOS_NAMES),
     to_canonical=tags("tokens", "pos_tags"), labels=UPOS, languages=tuple(UDPOS), train_size=21_253,
     test_only=("kk", "th", "tl", "yo"),  # XTREME: no dev treebank for these (kk also has train)
-    description="UD v2.5 POS (XTREME conversion); XTREME's seqeval F1 and token accuracy",
+    # UD v2.5 POS (XTREME conversion); XTREME's seqeval F1 and token accuracy
 )

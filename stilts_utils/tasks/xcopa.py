@@ -9,5 +9,5 @@ TASK = Task(
     source=Source("cambridgeltl/xcopa", "{lang}", {"dev": "validation", "test": "test"}),
     to_canonical=TO_CANONICAL, n_choices=2, languages=tuple(XCOPA), train_on="copa", select_on="copa",
     train_size=400,
-    description="XCOPA (XTREME-R) causal commonsense; trains and selects on English COPA",
+    # XCOPA (XTREME-R) causal commonsense; trains and selects on English COPA
 )

@@ -8,5 +8,5 @@ TASK = Task(
     source=Source("facebook/xnli", "{lang}", {"dev": "validation", "test": "test"}),
     to_canonical=pair("premise", "hypothesis"), labels=NLI, languages=tuple(XNLI),
     train_on="mnli", select_on="xnli", train_size=392_702,
-    description="XNLI; trains on MNLI, selects on XNLI English dev",
+    # XNLI; trains on MNLI, selects on XNLI English dev
 )

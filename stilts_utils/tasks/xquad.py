@@ -8,6 +8,6 @@ TASK = Task(
     source=Source("google/xquad", "xquad.{lang}", {"test": "validation"}),
     to_canonical=squad, languages=tuple(XQUAD), train_on="squad", select_on="squad", xtreme_keeps_last=True,
     eval_splits=("test",), train_size=87_599,
-    description="XQuAD; trains on SQuAD v1.1, last checkpoint as XTREME (protocol.selection: held_out selects "
-                "on SQuAD dev); its only split is XTREME's test",
+    # XQuAD; trains on SQuAD v1.1, last checkpoint as XTREME (protocol.selection: held_out selects on SQuAD
+    # dev); its only split is XTREME's test
 )
