@@ -40,7 +40,7 @@ report["gain_vs_volume"]
 report["volume_correlation"]
 
 # %% [markdown]
-# Table `volume_regression`: `gain ~ log10_cc100_tokens` per (model, intermediate), pooled over targets: OLS with HC3 errors and a MixedLM with a random intercept per target task.
+# Table `volume_regression`: `gain ~ log10_volume_tokens` (each model's own pretraining corpus: CC-100 for XLM-R and the sandbox, mC4 for mT5, Wikipedia for mBERT) per (model, intermediate), pooled over targets: OLS with HC3 errors and a MixedLM with a random intercept per target task.
 
 # %%
 report["volume_regression"]

@@ -9,7 +9,7 @@ import numpy as np
 import seaborn as sns
 
 from . import latex, style
-from .effects import TIERS, average_seeds, correlate, one_row_per_unit
+from .effects import TIER_ORDER, average_seeds, correlate, one_row_per_unit
 from .locate import in_repo
 from .seeds import pooled
 
@@ -87,11 +87,12 @@ def _rho_text(df, x, y):
     return row.note if row.note else f"ρ={row.spearman:.2f}, n={row.n}"
 
 
-def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=None, ylabel=None):
+def gain_vs_volume(df, x="log10_volume_tokens", y="gain", facet="target", hue=None, ylabel=None, corpus=None):
     """Scatter + OLS line of y on pretraining volume, one panel per `facet`; Spearman rho in the title.
 
     With `hue` (e.g. "model") each level gets its own line and its rho goes in the legend.
-    Pass seed-averaged rows (effects.average_seeds) to get one point per language.
+    Pass seed-averaged rows (effects.average_seeds) to get one point per language. `corpus` names the
+    pretraining corpus the volume is counted in (the x label says it).
     """
     _require(df, [x, y, facet, "language"] + ([hue] if hue else []), "gain_vs_volume")
     df = df.dropna(subset=[x, y])
@@ -116,7 +117,7 @@ def gain_vs_volume(df, x="log10_cc100_tokens", y="gain", facet="target", hue=Non
             style.zero_line(ax)  # no gain
         metric = part.metric.iloc[0] if "metric" in part and part.metric.nunique() == 1 else None
         title = f"{style.task(panel)}" + (f": {_rho_text(part, x, y)}" if hue is None else "")
-        ax.set(title=title, xlabel=style.axis(x), ylabel=ylabel or (style.gain_label(metric) if y == "gain" else y))
+        ax.set(title=title, xlabel=style.volume_axis(corpus) if corpus else style.axis(x), ylabel=ylabel or (style.gain_label(metric) if y == "gain" else y))
         if hue is not None:
             style.legend_outside(ax, style.column(hue))
     return fig
@@ -152,14 +153,14 @@ def gain_ci_figure(pooled):
                    f"Gain with 95 % CI over seeds and languages ({model})")
 
 
-def duration_figure(curve, facet=("model", "intermediate")):
+def duration_figure(curve, facet=("model", "intermediate"), corpus="CC-100"):
     """RQ2: mean gain vs intermediate steps, one line per resource tier, CI as error bars."""
     _require(curve, ["tier", "intermediate_steps", "mean", "ci_low", "ci_high"], "duration_figure")
     curve = curve.assign(panel=_labels(curve, facet))
     panels = sorted(curve.panel.unique())
     fig, axes = _facet_axes(len(panels))
     for ax, panel in zip(axes, panels):
-        tiers = [t for t in TIERS if t in set(curve.tier[curve.panel == panel])]
+        tiers = [t for t in TIER_ORDER if t in set(curve.tier[curve.panel == panel])]
         for marker, tier in zip(style.markers(len(tiers)), tiers):
             part = curve[(curve.panel == panel) & (curve.tier == tier)].sort_values("intermediate_steps")
             err = np.abs(part[["ci_low", "ci_high"]].to_numpy().T - part["mean"].to_numpy())
@@ -167,7 +168,7 @@ def duration_figure(curve, facet=("model", "intermediate")):
                         capsize=3, label=tier)
         style.zero_line(ax)
         ax.set(title=panel, xlabel=style.axis("intermediate_steps"), ylabel=style.gain_label())
-        style.legend_outside(ax, "CC-100 tier (95% CI)")
+        style.legend_outside(ax, f"{corpus} volume tier (95% CI)")
     return fig
 
 

@@ -21,6 +21,8 @@ COLUMNS = {  # table headers: the column ids reports return -> what a reader see
     "p_holm": "p (Holm)", "slope": "Slope", "d_z": "d_z", "note": "Note", "en": "English",
     "mean_other": "Mean other languages", "transfer_ratio": "Transfer ratio", "sd_seeds": "SD over seeds",
     "log10_cc100_tokens": "log₁₀ CC-100 tokens", "log10_params": "log₁₀ parameters",
+    "log10_volume_tokens": "log₁₀ pretraining tokens", "volume_corpus": "Pretraining corpus",
+    "volume_tokens": "Pretraining tokens",
 }
 AXES = {"log10_cc100_tokens": "pretraining data (log₁₀ CC-100 tokens)",
         "log10_params": "encoder size (log₁₀ parameters)", "intermediate_steps": "intermediate-task steps"}
@@ -49,6 +51,11 @@ def column(name) -> str:
 
 def axis(name) -> str:
     return AXES.get(str(name), column(name))
+
+
+def volume_axis(corpus: str) -> str:
+    """The x label of a volume axis, naming the corpus it is counted in (e.g. mC4 for mT5)."""
+    return f"pretraining data (log₁₀ {corpus} tokens)"
 
 
 def gain_label(metric_name: str | None = None) -> str:
