@@ -5,8 +5,10 @@ encoder (xtreme third_party/run_retrieval_qa.py), a kind this package does not h
 tasks.SCORE_ONLY. xtreme's evaluate.py has no reader for it (`'lareqa': []`); the official number is
 evaluate_retrieval.py's mAP@20 (utils_lareqa.mean_avg_prec_at_k). Submission: `lareqa/test-<lang>.json` =
 {question id: [candidate sentence ids, best first]} for that language's questions; labels {question id:
-[every relevant sentence id]} (the answer sentence in each language). evaluate.py's XTREME_R_GROUP2TASK puts
-it in no group; it counts in the overall score.
+[every relevant sentence id]} (the answer sentence in each language). The task score is the mean over
+its languages (evaluate.py's rule); utils_lareqa pools every question of every language, the same number
+when each language has as many questions as XQuAD-R's (1190). evaluate.py's XTREME_R_GROUP2TASK puts it in
+no group; it counts in the overall score.
 """
 from .base import Source, Task
 from .languages import LAREQA
