@@ -165,10 +165,9 @@ def bucc_scores(candidates: Sequence[tuple[str, str, float]], gold: Iterable[tup
 
 # ---- Tatoeba ------------------------------------------------------------------------------------------
 
-def nearest(queries: np.ndarray, keys: np.ndarray, chunk: int | None = CHUNK, device: str | None = None) -> np.ndarray:
-    """Index of the most cosine-similar key for every query (ties: lowest index); on the GPU when there is one,
-    unless `device` says where."""
-    return top_k(queries, keys, 1, chunk, device)[1][:, 0]
+def nearest(queries: np.ndarray, keys: np.ndarray, chunk: int | None = CHUNK) -> np.ndarray:
+    """Index of the most cosine-similar key for every query (ties: lowest index)."""
+    return top_k(queries, keys, 1, chunk)[1][:, 0]
 
 
 def tatoeba_accuracy(xx_emb: np.ndarray, en_emb: np.ndarray, direction: str = "en2xx",
