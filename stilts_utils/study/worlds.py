@@ -141,8 +141,8 @@ class Recipe:
     """A sandbox model to pretrain: the world (its corpus), the size (tokenizer, shape, budget), and the
     cache folder of the world (`outputs/cache/sandbox/<settings hash>`: data/ and models/)."""
 
-    settings: object  # sandbox.WorldSettings
-    size: object  # sandbox.ModelSize
+    settings: WorldSettings
+    size: ModelSize
     world_dir: Path
 
     @property
@@ -155,7 +155,8 @@ class Recipe:
 
 
 class SandboxWorld:
-    """The synthetic world of `stilts_utils.sandbox`: phase 1 builds and pretrains it on first use, cached by settings."""
+    """The synthetic world of `stilts_utils.sandbox`: phase 1 builds and pretrains it on first use, cached by
+    settings."""
 
     name = "sandbox"
 

@@ -17,7 +17,7 @@ def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_le
     padding length changes the floating-point sums, so the phase-1 report, whose numbers must not move,
     asks for both."""
     encoder.eval()
-    # the GPU when there is one, with bf16 autocast there
+    # by default the GPU when there is one, with bf16 autocast there
     device = torch.device(device) if device is not None else inference_device(encoder)
     order = np.argsort([len(t) for t in texts]) if sort else np.arange(len(texts))
     out = np.zeros((len(texts), hidden_size(encoder.config)), dtype=np.float32)
