@@ -189,7 +189,7 @@ def _version() -> str:
 USER_ERRORS = {"stilts_utils.study.errors": ["StudyError"],
                "stilts_utils.data.hub": ["DataUnavailable", "ModelUnavailable"],
                "stilts_utils.evaluation.submission": ["SubmissionError"],
-               "stilts_utils.sandbox.pretrain": ["UnhealthyEncoder"]}
+               "stilts_utils.phases.pretrain": ["UnhealthyEncoder"]}
 
 
 def _user_errors() -> tuple:

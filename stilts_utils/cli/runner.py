@@ -266,6 +266,7 @@ def prepare(study: Study, paths: StudyPaths) -> None:
     reports on its encoders (the sandbox's phase-1 health report) the report goes beside the results."""
     from ..atomic import atomic_write_text
 
+    from ..phases import phase1  # lazy: torch and transformers; validation and --dry-run import this module
     from ..progress import quiet_libraries
 
     reports = []
@@ -273,8 +274,8 @@ def prepare(study: Study, paths: StudyPaths) -> None:
         for variant in study.variant_names:
             for model in study.models:
                 label = f"{model}{' (' + variant + ')' if variant else ''}"
-                print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)
-                report = study.world_impl.phase1_report(model, variant)
+                print(f"phase 1: {label}: {phase1.pretrained(study, model, variant)}", flush=True)
+                report = phase1.report(study, model, variant)
                 if report is not None:
                     reports.append(report.assign(model=model, variant=variant))
     if reports:
