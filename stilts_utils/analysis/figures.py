@@ -198,7 +198,8 @@ def _forest(table, estimate, low, high, label_columns, xlabel, title):
     _require(table, [estimate, low, high], title)
     labels = _labels(table, label_columns)
     fig, ax = plt.subplots(figsize=(5.5, 0.9 + 0.32 * len(table)))
-    err = np.abs(table[[low, high]].to_numpy().T - table[estimate].to_numpy())
+    bounds = style.clip(table[[low, high]].to_numpy().T, style.DIFF_RANGE)  # gains and differences
+    err = np.abs(bounds - table[estimate].to_numpy())
     ax.errorbar(table[estimate], range(len(table)), xerr=np.nan_to_num(err), fmt="o", capsize=3)
     style.zero_line(ax, horizontal=False)
     ax.set_yticks(range(len(table)), labels)
@@ -288,7 +289,7 @@ def intervention_figure(table):
         ax.set(xlabel=f"{variant} − {part.b.iloc[0] or 'default'} (points)", title=quantity)
     axes[0].set_yticks(range(len(languages)), languages)
     axes[0].set_ylim(len(languages) - 0.5, -0.5)  # first language on top
-    style.shared_legend(fig, axes, "language (error bars: 95 % CI)")
+    style.shared_legend(fig, axes, "CC-100 volume of the language (error bars: 95 % CI)")
     return fig
 
 
