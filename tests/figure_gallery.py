@@ -92,12 +92,13 @@ REPORTS = (reports.default_report, reports.rq1_volume, reports.rq2_duration, rep
            reports.rq4_model_size, reports.rq5_typology)
 
 
-def render(study_dir: Path, n_boot=50, out_dir: Path | None = None) -> dict:
+def render(study_dir: Path, n_boot=50, out_dir: Path | None = None, tables=True) -> dict:
     """{"<report>/<figure>": Figure} of every report on the gallery study and the published figures;
-    with out_dir, each is also written as <out_dir>/<report>__<figure>.png."""
+    with out_dir, each is also written as <out_dir>/<report>__<figure>.png. tables=False skips writing the
+    reports' tables (faster)."""
     study_dir = write_study(Path(study_dir))
     found = {}
-    original = figures.save_figure
+    original, original_table = figures.save_figure, figures.save_table
 
     def keep(fig, _dir, name):
         found[f"{report.__name__}/{name}"] = fig
@@ -106,11 +107,13 @@ def render(study_dir: Path, n_boot=50, out_dir: Path | None = None) -> dict:
         return []
 
     figures.save_figure = keep
+    if not tables:
+        figures.save_table = lambda *args, **kwargs: []
     try:
         for report in REPORTS:
             report(study_dir, n_boot=n_boot)
     finally:
-        figures.save_figure = original
+        figures.save_figure, figures.save_table = original, original_table
     for name, fig in published_figures().items():
         found[f"published/{name}"] = fig
         if out_dir is not None:

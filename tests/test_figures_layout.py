@@ -40,7 +40,7 @@ EXPECTED = {f"{report}/{name}" for report, names in {
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory):
     figures.set_style()
-    found = figure_gallery.render(tmp_path_factory.mktemp("gallery") / "study", n_boot=20)
+    found = figure_gallery.render(tmp_path_factory.mktemp("gallery") / "study", n_boot=20, tables=False)
     for fig in found.values():
         FigureCanvasAgg(fig).draw()  # the reports close their figures: draw each on a canvas of its own
     return found
