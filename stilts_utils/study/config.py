@@ -104,8 +104,8 @@ MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
 # List fields: the type of their items and whether the list may be empty.
 LIST_ITEMS = {"models": (str, False), "intermediate": (str, False), "targets": (str, True),
               "languages": (str, True), "seeds": (int, False), "intermediate_data": (str, False),
-              "checkpoints": (float, False), "phase2_budgets": (float, False), "trust_remote_code": (str, True), "analysis": (str, True),
-              "multitask.tasks": (str, True)}
+              "checkpoints": (float, False), "phase2_budgets": (float, False), "trust_remote_code": (str, True),
+              "analysis": (str, True), "multitask.tasks": (str, True)}
 
 
 @dataclass(frozen=True)
