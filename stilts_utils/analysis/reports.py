@@ -182,7 +182,8 @@ def rq2_duration(study_dir, n_boot=2000, seed=0) -> dict:
     gains = gains[n_steps >= 2]
     if gains.empty:
         none = rd.too_few("duration", int(n_steps.max()) if len(n_steps) else 0,
-                          "one checkpoint per phase-2 run; a duration curve needs >= 2 (study `checkpoints`)")
+                          "one phase-2 duration per configuration; a duration curve needs >= 2 (study "
+                          "`phase2_budgets`, or the cheaper `checkpoints`)")
         rd.add_table(study, out, "duration_curve", none)
         rd.add_table(study, out, "duration_change", none)
         rd.skip(study, out, "duration", none)

@@ -40,7 +40,7 @@ class Outcome:
 def parameters(study_file: str, job, threads: int) -> dict:
     params = {"study_file": str(Path(study_file).resolve()), "model": job.model, "variant": job.variant,
               "intermediate": job.intermediate, "intermediate_data": job.intermediate_data, "seed": job.seed,
-              "threads": threads}
+              "budget": job.budget, "threads": threads}
     if isinstance(job, Pair):
         params.update(checkpoint=job.checkpoint, target=job.target)
     return params
@@ -392,7 +392,8 @@ def dry_run(study_file: str) -> str:
 
     paths = StudyPaths(study)
     lines = [f"study {study.name} ({study.world}): {len(study.models)} model(s) x "
-             f"{len(study.intermediate)} intermediate x {len(study.targets)} targets x {len(study.seeds)} seed(s)"]
+             f"{len(study.intermediate)} intermediate x {len(study.targets)} targets x {len(study.seeds)} seed(s)"
+             + (f" x {len(study.phase2_budgets)} phase-2 budgets" if study.phase2_budgets != [1.0] else "")]
     encoders, pairs = identity.encoders(study), identity.pairs(study)
     lines.append(f"\nphase 2: {len(encoders)} encoder run(s)")
     for job in encoders:

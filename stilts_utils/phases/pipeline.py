@@ -18,7 +18,7 @@ from ..families import hidden_size, pooling
 from ..model.encoders import count_parameters, load_encoder, load_tokenizer
 from ..model.heads import StiltsModel
 from ..model.kinds import kind_of
-from ..study.config import Study, load_study
+from ..study.config import Study, load_study, share_of_steps
 from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, translation_languages
 from ..tasks import REGISTRY
 from . import distributed, phase1
@@ -44,10 +44,11 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
 
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-                       seed: int) -> pd.DataFrame:
-    """Phase 2: train on the intermediate task(s), save the encoder at each checkpoint fraction."""
+                       seed: int, budget: float = 1.0) -> pd.DataFrame:
+    """Phase 2: train on the intermediate task(s) for `budget` of the phase-2 run (its own schedule), save
+    the encoder at each checkpoint fraction."""
     study = load_study(study_file)
-    job = Encoder(model, variant, intermediate, intermediate_data, seed)
+    job = Encoder(model, variant, intermediate, intermediate_data, seed, float(budget))
     out = StudyPaths(study).encoder_dir(job)
     build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp))
     return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
@@ -75,8 +76,9 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
     heads = [_head(t, encoder.config) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
     net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre)
-    steps = train_args["steps"]
-    marks = {max(1, round(f * steps)): f for f in study.checkpoints}
+    # a budget is a run of its own: fit's warm-up and linear decay span these steps, not the full run's
+    steps = train_args["steps"] = share_of_steps(job.budget, train_args["steps"])
+    marks = {share_of_steps(f, steps): f for f in study.checkpoints}
 
     every, resume = checkpoint_interval(study), _encoder_resume_dir(study, job)
     # resumable: the RQ2 saves go where a restarted run finds them, and move into the build at the end
@@ -182,12 +184,12 @@ def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
 # ---- phase 3 ---------------------------------------------------------------------------------------
 
 def run_pair(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-             checkpoint: float, target: str, seed: int) -> pd.DataFrame:
+             checkpoint: float, target: str, seed: int, budget: float = 1.0) -> pd.DataFrame:
     """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation."""
     start = time.time()
     study = load_study(study_file)
     paths = StudyPaths(study)
-    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed)
+    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, float(budget))
     path, inter_steps = encoder_for(study, pair)
     tokenizer, encoder = load_tokenizer(path), load_encoder(path)
     params = count_parameters(encoder)
