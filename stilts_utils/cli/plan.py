@@ -90,7 +90,7 @@ def _cost(study, job, tflops: float, mfu: float) -> tuple[int, int, bool, float 
     per_token = _flops_per_token(job.model, settings.max_seq_len)
     if per_token is None or not rows:
         return rows, steps, published, None
-    tokens = steps * settings.effective_batch() * per_row * settings.max_seq_len
+    tokens = steps * settings.examples_per_step() * per_row * settings.max_seq_len
     return rows, steps, published, per_token * tokens / (tflops * 1e12 * mfu) / 3600
 
 
