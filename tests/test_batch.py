@@ -11,7 +11,7 @@ import torch
 from datasets import Dataset
 
 from stilts_utils.model.heads import StiltsModel
-from stilts_utils.model.kinds import classification
+from stilts_utils.model.kinds import classification, common
 from stilts_utils.phases import training
 from stilts_utils.phases.multitask import TaskBatchSampler
 from stilts_utils.study.config import TrainSettings, load_study
@@ -165,3 +165,17 @@ def test_multitask_draws_one_task_per_step_whatever_the_micro_batch():
     assert len(split) == 4 * len(whole) == 48
     assert [i for b in split for i in b] == [i for b in whole for i in b]
     assert all(len({i >= 50 for i in b}) == 1 for b in whole), "each step within one task"
+
+
+def test_inference_batches_are_the_studys_on_the_cpu_and_grow_with_the_gpu(monkeypatch):
+    sizes = []
+
+    def run(size):
+        sizes.append(size)
+        if size > 100:
+            raise torch.OutOfMemoryError("CUDA out of memory.")
+        return size
+    assert common.scaled_batches(run, 8, torch.device("cpu")) == 8  # the CPU: bit-identical results
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda d: type("P", (), {"total_memory": 80 * 2**30}))
+    sizes.clear()
+    assert common.scaled_batches(run, 64, torch.device("cuda")) == 80 and sizes == [320, 160, 80]

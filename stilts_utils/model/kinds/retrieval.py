@@ -5,25 +5,29 @@ import numpy as np
 import torch
 
 from ..heads import pool
-from .common import inference_device, inference_precision
+from .common import inference_device, inference_precision, scaled_batches
 
 
 def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_len: int,
           batch_size: int) -> np.ndarray:
-    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small."""
+    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small, `batch_size` on
+    the CPU and more on a large GPU (common.scaled_batches)."""
     encoder.eval()
     device = inference_device(encoder)  # the GPU when there is one, with bf16 autocast there
     order = np.argsort([len(t) for t in texts])
     out = np.zeros((len(texts), encoder.config.hidden_size if hasattr(encoder.config, "hidden_size")
                     else encoder.config.d_model), dtype=np.float32)
-    with torch.no_grad(), inference_precision(device):
-        for start in range(0, len(texts), batch_size):
-            idx = order[start:start + batch_size]
-            enc = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_len, padding=True,
-                            return_tensors="pt").to(device)
-            hidden = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
-                             output_hidden_states=True).hidden_states[layer]
-            out[idx] = pool(hidden.float(), enc["attention_mask"], pooling).cpu().numpy()  # pooled in fp32
+
+    def run(size):
+        with torch.no_grad(), inference_precision(device):
+            for start in range(0, len(texts), size):
+                idx = order[start:start + size]
+                enc = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_len, padding=True,
+                                return_tensors="pt").to(device)
+                hidden = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                                 output_hidden_states=True).hidden_states[layer]
+                out[idx] = pool(hidden.float(), enc["attention_mask"], pooling).cpu().numpy()  # pooled in fp32
+    scaled_batches(run, batch_size, device)
     return out
 
 
