@@ -10,7 +10,8 @@ variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
 seed = 0
-threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
+threads = 0  # torch threads of this run, 0 for all cores; the executor sets the study's `threads`, whatever --parallel is
+checkpoint_every = 0  # steps between resumable training checkpoints, 0 for none; set by the executor
 
 # %%
 from stilts_utils.phases import pipeline, session
@@ -18,5 +19,6 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed)
+checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed,
+                                         checkpoint_every)
 checkpoints

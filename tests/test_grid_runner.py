@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from stilts_utils.cli import runner
+from stilts_utils.executors import local
 from stilts_utils.study import identity as grid
 from stilts_utils.study.config import study_from_dict
 from stilts_utils.study.identity import COMPLETE, Pair, StudyPaths
@@ -61,7 +62,7 @@ def fake_execute(monkeypatch):
             out.mkdir(parents=True)
             (out / COMPLETE).write_text(out.name + "\n")
 
-    monkeypatch.setattr(runner, "execute", execute)
+    monkeypatch.setattr(local, "execute", execute)
     monkeypatch.setattr(runner, "prepare", lambda study, paths: None)
     monkeypatch.setattr("stilts_utils.study.worlds.SandboxWorld.pretrained_key", lambda self, m, v="": m)
     return calls, failing
