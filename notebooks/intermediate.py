@@ -10,7 +10,7 @@ variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
 seed = 0
-threads = 0  # torch threads of this run, 0 for all cores; the executor sets the study's `threads`, whatever --parallel is
+threads = 0  # torch threads of this run (0: all cores); the executor sets the study's, whatever --parallel is
 checkpoint_every = 0  # steps between resumable training checkpoints, 0 for none; set by the executor
 
 # %%

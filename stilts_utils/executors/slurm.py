@@ -1,9 +1,10 @@
 """The Slurm executor: one job per phase-2 encoder and per phase-3 pair, submitted through submitit.
 
 Each job executes its notebook with the papermill command (notebooks.papermill, the same template and
-parameters as a local run), so the executed record lands in `outputs/` as a local one does. A pair depends on its encoder's job (`afterok`); the cluster must set
-`DependencyParameters=kill_invalid_depend` so that the pairs of a failed encoder are cancelled instead
-of pending for ever; they are reported as blocked. Which run went to which job is kept in a small
+parameters as a local run), so the executed record lands in `outputs/` as a local one does. A pair
+depends on its encoder's job (`afterok`); the cluster must set `DependencyParameters=kill_invalid_depend`
+so that the pairs of a failed encoder are cancelled instead of pending for ever; they are reported as
+blocked. Which run went to which job is kept in a small
 ledger in the study's folder (`slurm/ledger.json`, written atomically after every submission): a rerun
 submits only what is neither done nor still queued or running, and waits for the rest.
 """
