@@ -56,7 +56,7 @@ def _probe_notebook(path: Path) -> Path:
 
 def fixed_costs(tmp: Path, repeats: int = 3) -> tuple[float, float]:
     """Median seconds of one import-only notebook: cold (papermill process + new kernel) and warm."""
-    from stilts_utils.cli import kernels
+    from stilts_utils.executors import kernels
 
     nb = _probe_notebook(tmp / "probe.ipynb")
     cold, warm = [], []

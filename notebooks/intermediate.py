@@ -11,7 +11,8 @@ intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
 seed = 0
 budget = 1.0  # share of the phase-2 run, trained with its own schedule (RQ2 `phase2_budgets`)
-threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
+threads = 0  # torch threads of this run (0: all cores); the executor sets the study's, whatever --parallel is
+checkpoint_every = 0  # steps between resumable training checkpoints, 0 for none; set by the executor
 
 # %%
 from stilts_utils.phases import pipeline, session
@@ -19,5 +20,6 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed, budget)
+checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed, budget,
+                                         checkpoint_every)
 checkpoints

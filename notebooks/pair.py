@@ -10,7 +10,8 @@ variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
 seed = 0
-threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
+threads = 0  # torch threads of this run (0: all cores); the executor sets the study's, whatever --parallel is
+checkpoint_every = 0  # steps between resumable training checkpoints, 0 for none; set by the executor
 checkpoint = 1.0  # fraction of the phase-2 steps behind the encoder, for RQ2
 budget = 1.0  # phase-2 budget of the encoder (RQ2 `phase2_budgets`), its own run
 target = "xnli"
@@ -21,7 +22,8 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed, budget)
+rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed, budget,
+                         checkpoint_every)
 
 # %%
 session.pair_table(rows)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
-from stilts_utils.cli.kernels import die_with_parent  # noqa: E402
+from stilts_utils.executors.kernels import die_with_parent  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apt_packages import apt_install  # noqa: E402

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from stilts_utils.cli import gpus
-from stilts_utils.cli.kernels import WarmKernel
+from stilts_utils.executors import gpus
+from stilts_utils.executors.kernels import WarmKernel
 from stilts_utils.model.kinds import common
 from stilts_utils.phases import session, training
 from stilts_utils.study.config import TrainSettings

@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from stilts_utils.cli import runner
+from stilts_utils.executors import local, notebooks
 from stilts_utils.study import identity as grid
 from stilts_utils.study.config import study_from_dict
 from stilts_utils.study.identity import COMPLETE, Pair, StudyPaths
@@ -58,7 +59,7 @@ def test_grid_phase2_budgets(tmp_path):
     assert kept == grid.pairs(plain)
     assert [grid.pair_key(s, p) for p in kept] == [grid.pair_key(plain, p) for p in kept]
     assert next(p for p in pairs if p.budget == 0.1).id == "sandbox-small__mnli@b0.1__xnli__s0"
-    assert runner.parameters("study.yaml", mnli[2], 1)["budget"] == 0.1  # the notebooks get it
+    assert notebooks.parameters("study.yaml", mnli[2], 1, 0)["budget"] == 0.1  # the notebooks get it
 
 
 def _fake_rows(s, pair):
@@ -84,7 +85,7 @@ def fake_execute(monkeypatch):
             out.mkdir(parents=True)
             (out / COMPLETE).write_text(out.name + "\n")
 
-    monkeypatch.setattr(runner, "execute", execute)
+    monkeypatch.setattr(local, "execute", execute)
     monkeypatch.setattr(runner, "prepare", lambda study, paths: None)
     monkeypatch.setattr("stilts_utils.study.worlds.SandboxWorld.pretrained_key", lambda self, m, v="": m)
     return calls, failing

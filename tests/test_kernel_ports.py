@@ -9,7 +9,7 @@ from pathlib import Path
 import nbclient
 import pytest
 
-from stilts_utils.cli import kernels, runner
+from stilts_utils.executors import kernels, notebooks
 
 
 def _busy_port():
@@ -73,11 +73,11 @@ def test_the_papermill_command_is_rerun_only_when_its_kernel_lost_a_port(tmp_pat
         stdout.write(text)
         return subprocess.CompletedProcess(cmd, 0 if text == "ok" else 1)
 
-    monkeypatch.setattr(runner.subprocess, "run", fake_run)
+    monkeypatch.setattr(notebooks.subprocess, "run", fake_run)
     out = tmp_path / "nb" / "pair.ipynb"
     if fails:
-        with pytest.raises(runner.RunFailed):
-            runner.papermill(Path("notebooks/pair.ipynb"), out, {"seed": 0})
+        with pytest.raises(notebooks.RunFailed):
+            notebooks.papermill(Path("notebooks/pair.ipynb"), out, {"seed": 0})
     else:
-        runner.papermill(Path("notebooks/pair.ipynb"), out, {"seed": 0})
+        notebooks.papermill(Path("notebooks/pair.ipynb"), out, {"seed": 0})
     assert len(seen) == runs

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from local_slurm import Cluster, install, missing
-from stilts_utils.cli import slurm as executor
+from stilts_utils.executors import slurm as executor
 from stilts_utils.cli.main import main
 from stilts_utils.study.config import load_study, study_from_dict
 from stilts_utils.study.errors import StudyError

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from stilts_utils.cli import runner
+from stilts_utils.executors import local
 from stilts_utils.study import identity as grid
 from stilts_utils.study.config import load_study
 from stilts_utils.study.identity import StudyPaths
@@ -88,7 +89,7 @@ def test_checkpoints_and_submission_files(tiny_study):
 def test_rerun_recomputes_nothing(tiny_study, monkeypatch):
     path, study, _ = tiny_study
     calls = []
-    monkeypatch.setattr(runner, "execute", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(local, "execute", lambda *a, **k: calls.append(a))
     again = runner.run(path, analysis=False)
     assert calls == [] and not again.failed
     rows = json.loads(StudyPaths(study).rows(grid.pairs(study)[0]).read_text())

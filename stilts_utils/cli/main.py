@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from .. import __version__
+from ..executors import EXECUTORS
+from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
+from ..study.config import REPO_ROOT, load_study
+from ..study.identity import StudyPaths
+from . import provenance, runner
+from .studies import resolve, study_file
 
 
 class UsageError(Exception):
@@ -34,39 +43,21 @@ def _at_least_one(text: str) -> int:
 
 
 def _run(args) -> int:
-    from . import runner
-
-    from ..study.config import load_study
-
-    executor = args.executor or load_study(args.study).executor  # a bad study fails here, before compute
-    if executor == "slurm":  # phases 2-3 as Slurm jobs (cli/slurm.py)
-        from . import slurm
-
-        if args.dry_run:
-            print(slurm.dry_run(args.study, load_study(args.study)))
-            return 0
-        outcome = slurm.run(args.study, analysis=not args.no_analysis)
-        return 1 if outcome.failed or outcome.blocked else 0
     if args.dry_run:
-        print(runner.dry_run(args.study))
+        print(runner.dry_run(args.study, args.executor))
         return 0
-    outcome = runner.run(args.study, parallel=args.parallel, analysis=not args.no_analysis)
-    return 1 if outcome.failed else 0
+    outcome = runner.run(args.study, parallel=args.parallel, analysis=not args.no_analysis, executor=args.executor)
+    return 1 if outcome.failed or outcome.blocked else 0
 
 
 def _status(args) -> int:
-    from ..study.config import load_study
-    from .slurm import status
-
-    print(status(load_study(args.study)))
+    print(runner.status(args.study))
     return 0
 
 
 def _plan(args) -> int:
-    from ..study.config import load_study
-
     study = load_study(args.study, check_data=False)  # plan only counts: user data (CCGbank) may be absent
-    from .plan import DEFAULT_MFU, plan
+    from .plan import DEFAULT_MFU, plan  # lazy: the data layer (0.4 s), after the study is validated
 
     if args.mfu is not None and args.mfu_from is not None:
         raise UsageError("--mfu and --mfu-from: give one (an assumed MFU, or a gpu_benchmark.py result)")
@@ -75,7 +66,7 @@ def _plan(args) -> int:
 
 
 def _tasks(args) -> int:
-    from .tasklist import formatted, language_lines, task_table
+    from .tasklist import formatted, language_lines, task_table  # lazy: the model kinds (1.4 s), `tasks` only
 
     table = task_table()
     if args.format != "markdown":  # machine-readable: the table alone
@@ -90,7 +81,7 @@ def _tasks(args) -> int:
 
 
 def _score(args) -> int:
-    from ..evaluation.submission import main
+    from ..evaluation.submission import main  # lazy: 0.4 s that only `score` needs (see _user_errors)
 
     extra = ((["--output", args.output] if args.output else []) + ["--tagging-f1", args.tagging_f1]
              + ["--benchmark", args.benchmark])
@@ -98,17 +89,12 @@ def _score(args) -> int:
 
 
 def _export(args) -> int:
-    from .runner import export
-
-    export(args.study)
+    runner.export(args.study)
     return 0
 
 
 def _results_of(study_file: str):
     """The study's folder, or a user error when the study has no results table yet."""
-    from ..study.config import load_study
-    from ..study.identity import StudyPaths
-
     paths = StudyPaths(load_study(study_file))
     if not paths.results("parquet").is_file():
         raise UsageError(f"study {paths.study.name!r} has no results yet ({paths.results('parquet')} does not exist); "
@@ -121,7 +107,7 @@ def _summary(args) -> int:
     if readme is not None and not readme.is_file():
         raise UsageError(f"--readme {args.readme!r} is not a file; allowed: a README with a generated results block")
     _results_of(args.study)
-    from ..analysis import summary
+    from ..analysis import summary  # lazy: plotting libraries (1.7 s), after the inputs are checked
 
     if readme is None:
         print(summary.main(args.study))
@@ -136,19 +122,11 @@ def _summary(args) -> int:
 
 def _provenance(study_file: str) -> dict:
     """Commit and run facts the README states beside generated numbers (the run's own commit when recorded)."""
-    from ..study.config import load_study
-    from ..study.identity import StudyPaths
-    from .provenance import code_commit, read_facts
-
-    return {"code at commit": code_commit(), **read_facts(StudyPaths(load_study(study_file)).dir)}
+    return {"code at commit": provenance.code_commit(), **provenance.read_facts(StudyPaths(load_study(study_file)).dir)}
 
 
 def _runtimes(args) -> int:
-    from ..analysis.summary import write_readme
-    from ..study.config import REPO_ROOT, load_study
-    from ..study.identity import StudyPaths
-    from . import provenance
-    from .studies import study_file
+    from ..analysis.summary import write_readme  # lazy: as in _summary
 
     def shown(path: Path) -> str:  # params/x.yaml, as the README's commands name it
         path = path.resolve()
@@ -169,7 +147,7 @@ def _runtimes(args) -> int:
 def _download(args) -> int:
     if Path(args.to).exists() and not Path(args.to).is_dir():
         raise UsageError(f"--to {args.to!r} is a file; allowed: a folder (made when missing)")
-    from ..data.download import download
+    from ..data.download import download  # lazy: the hub clients, `download-data` only
 
     download(args.study, args.to)
     return 0
@@ -177,13 +155,9 @@ def _download(args) -> int:
 
 def _version() -> str:
     """The installed distribution's version (package metadata), else the package's own (a plain checkout)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("stilts-utils")
     except PackageNotFoundError:
-        from .. import __version__
-
         return __version__
 
 
@@ -210,8 +184,6 @@ def _study_command(sub, name: str, fn, help: str) -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
-
     prog = "stilts" if Path(sys.argv[0]).name == "stilts" else "python -m stilts_utils"  # the console script
     parser = _Parser(prog=prog)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -220,7 +192,7 @@ def main(argv=None) -> int:
     p.add_argument("--dry-run", action="store_true", help="print the grid and what is done; run nothing")
     p.add_argument("--parallel", type=_at_least_one, default=None, help="notebooks at once (default: study file)")
     p.add_argument("--no-analysis", action="store_true", help="skip the analysis notebooks")
-    p.add_argument("--executor", choices=["local", "slurm"], default=None,
+    p.add_argument("--executor", choices=list(EXECUTORS), default=None,
                    help="where runs execute (default: the study file's `executor`, else local)")
     _study_command(sub, "status", _status, "each run of a study: done, queued, running, failed (Slurm: job and log)")
     p = _study_command(sub, "plan", _plan, "per phase: examples, steps and estimated GPU-hours of a study")
@@ -259,8 +231,6 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if hasattr(args, "study"):  # a file, or a name in params/; --set gives the effective study file
-            from .studies import resolve
-
             args.study = resolve(args.study, getattr(args, "set", None), write=args.command == "run")
         return args.fn(args)
     except Exception as err:

@@ -1,202 +1,55 @@
-"""Batch runner: expands a study into notebook runs and executes them headless with papermill.
+"""One study run, from validation to analysis, whatever executes its notebooks (stilts_utils/executors).
 
-Finished work is never redone: an encoder is done when its COMPLETE marker exists, a pair when its rows
-file exists (written atomically as the pair's last step). So a crash or Ctrl-C loses only the run in
-flight, and running the same command again finishes the rest.
+The run validates the study, builds phase 1 here, sets damaged work aside, hands the runs not done yet to
+the executor (phases 2-3), then collects the results, runs the analysis and prints the summary. Finished
+work is never redone: an encoder is done when its COMPLETE marker exists, a pair when its rows file exists
+(written atomically as the pair's last step). So a crash or Ctrl-C loses only the runs in flight, and
+running the same command again finishes the rest.
 """
 from __future__ import annotations
 
 import hashlib
-import queue
+import json
 import signal
-import subprocess
-import sys
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm.auto import tqdm
-
+from ..atomic import MARKER, atomic_write_text, damage, set_aside
+from ..data.preflight import check
+from ..executors import EXECUTORS
+from ..executors.base import Outcome, Todo
+from ..executors.notebooks import RunFailed, papermill
+from ..progress import quiet_libraries
 from ..study import identity
 from ..study.config import REPO_ROOT, Study, load_study
+from ..study.errors import StudyError
 from ..study.identity import Pair, StudyPaths
+from .lock import study_lock
+from .provenance import run_facts
 
 ROOT = REPO_ROOT
-NOTEBOOKS = ROOT / "notebooks"
 
 
-@dataclass
-class Outcome:
-    done: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
-    failed: list = field(default_factory=list)  # (job id, notebook path, error line)
-    blocked: list = field(default_factory=list)  # pairs whose encoder failed
-    seconds: dict = field(default_factory=dict)  # job id -> wall seconds of its notebook, start-up included
-    phase1_seconds: float = 0.0
-
-
-def parameters(study_file: str, job, threads: int) -> dict:
-    params = {"study_file": str(Path(study_file).resolve()), "model": job.model, "variant": job.variant,
-              "intermediate": job.intermediate, "intermediate_data": job.intermediate_data, "seed": job.seed,
-              "budget": job.budget, "threads": threads}
-    if isinstance(job, Pair):
-        params.update(checkpoint=job.checkpoint, target=job.target)
-    return params
-
-
-class RunFailed(RuntimeError):
-    """A notebook run that did not finish; the message is the last line papermill reported."""
-
-
-_worker = threading.local()  # the calling worker's warm kernel (cli/kernels.py), started on first use
-
-
-def execute(paths: StudyPaths, study_file: str, job, threads: int) -> None:
-    """One notebook run on this worker's warm kernel; the traceback of a failure goes to a log beside
-    the executed notebook, the exception's last line to the summary."""
-    from . import kernels
-
-    template = NOTEBOOKS / ("pair.ipynb" if isinstance(job, Pair) else "intermediate.ipynb")
-    out = paths.notebook(job)
-    if getattr(_worker, "kernel", None) is None:
-        from .gpus import kernel_env, visible_devices
-
-        _worker.kernel = kernels.WarmKernel(ROOT, paths.dir / "notebooks" / f"kernel-{_worker.index}.log",
-                                            env=kernel_env(_worker.index, visible_devices()))  # one GPU each
-        _worker.started.append(_worker.kernel)
-    try:
-        kernels.execute(_worker.kernel, template, out, parameters(study_file, job, threads))
-    except Exception as err:
-        out.with_suffix(".log").write_text(str(err))
-        raise RunFailed(_last_line(err)) from None
-    finally:
-        if not _worker.kernel.alive():  # a crashed kernel (e.g. out of memory) is replaced for the next run
-            _worker.kernel = None
-
-
-def papermill(template: Path, out: Path, params: dict) -> None:
-    """One notebook run by the papermill command on a cold kernel of its own (the Slurm jobs' path); a run
-    whose kernel lost its ports at start is run again (kernels.START_TRIES)."""
-    import yaml
-
-    from .kernels import START_TRIES, die_with_parent, port_clash
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "papermill", str(template), str(out), "-k", "python3", "--cwd", str(ROOT),
-           "--no-progress-bar", "--no-log-output", "-y", yaml.safe_dump(params)]
-    log = out.with_suffix(".log")
-    for _ in range(START_TRIES):
-        with open(log, "w") as fh:
-            code = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()).returncode
-        if code == 0 or not port_clash(log.read_text()):
-            break
-    if code != 0:
-        lines = [line for line in log.read_text().splitlines() if line.strip()]
-        raise RunFailed(lines[-1] if lines else f"papermill exited with {code}")
-
-
-def _run_jobs(paths, study_file, jobs, parallel, outcome, desc) -> None:
-    """`parallel` workers, each with one warm kernel, take jobs from a queue until it is empty."""
-    if not jobs:
-        return
-    todo, done = queue.Queue(), queue.Queue()
-    for job in jobs:
-        todo.put(job)
-    stop, kernels = threading.Event(), []
-    workers = [threading.Thread(target=_work, args=(k, paths, study_file, todo, done, stop, kernels), daemon=True)
-               for k in range(min(parallel, len(jobs)))]
-    bar = tqdm(total=len(jobs), desc=desc, unit="run", file=sys.stdout, dynamic_ncols=True)
-    for worker in workers:
-        worker.start()
-    try:
-        while bar.n < len(jobs):
-            try:
-                job, err, secs = done.get(timeout=0.5)
-            except queue.Empty:
-                if not any(w.is_alive() for w in workers):
-                    break
-                continue
-            _record(paths, outcome, bar, job, err, secs)
-    except KeyboardInterrupt:
-        stop.set()  # nothing queued starts; the runs in flight get Ctrl-C in their kernels
-        for kernel in list(kernels):
-            kernel.interrupt()
-        _stop_workers(workers, kernels)
-        raise
-    finally:
-        stop.set()
-        for worker in workers:
-            worker.join()
-        bar.close()
-
-
-def _stop_workers(workers, kernels, grace: float = 5.0) -> None:
-    """Interrupted runs get `grace` seconds to stop (their notebooks record the interrupt); kernels still
-    busy then (a cell deep in C code) are killed, so stopping the runner stops its children promptly."""
-    deadline = time.time() + grace
-    for worker in workers:
-        worker.join(max(0.0, deadline - time.time()))
-    if any(w.is_alive() for w in workers):
-        for kernel in list(kernels):
-            kernel.kill()
-
-
-def _work(index, paths, study_file, todo, done, stop, kernels) -> None:
-    _worker.index, _worker.kernel, _worker.started = index, None, kernels
-    try:
-        while not stop.is_set():
-            try:
-                job = todo.get_nowait()
-            except queue.Empty:
-                return
-            t0 = time.time()
-            try:
-                execute(paths, study_file, job, paths.study.threads)
-                done.put((job, None, time.time() - t0))
-            except Exception as err:  # a failing run must not stop the others
-                done.put((job, _last_line(err), time.time() - t0))
-    finally:
-        if _worker.kernel is not None:
-            _worker.kernel.shutdown()
-
-
-def _record(paths, outcome, bar, job, err, secs) -> None:
-    if err is None:
-        outcome.done.append(job.id)
-        outcome.seconds[job.id] = secs
-    else:
-        outcome.failed.append((job.id, str(paths.notebook(job)), err))
-    bar.set_postfix_str(f"{job.id[:48]} {secs:.0f}s{' FAILED' if err else ''}")
-    bar.update()
-
-
-def _last_line(err: Exception) -> str:
-    text = str(err).strip().splitlines()
-    return (text[-1] if text else type(err).__name__)[:300]
-
-
-def run(study_file: str, parallel: int | None = None, analysis: bool = True, body=None) -> Outcome:
-    """The study's runs, finished work kept. `body(study_file, study, paths, analysis, start)` replaces the
-    local phases 2-3 under the same checks and lock (the Slurm executor, cli/slurm.py, passes its own)."""
+def run(study_file: str, parallel: int | None = None, analysis: bool = True, executor: str | None = None) -> Outcome:
+    """The study's runs, finished work kept, through `executor` (default: the study file's `executor`)."""
     start = time.time()
     study = load_study(study_file)  # validation first: a bad study fails before the heavy imports
-    from ..data.preflight import check
-
     check(study)  # models and data readable? answers in seconds, before torch is imported
     if parallel is not None and (isinstance(parallel, bool) or not isinstance(parallel, int) or parallel < 1):
-        from ..study.errors import StudyError
-
         raise StudyError(f"parallel: {parallel!r} is not a number of notebooks; allowed: integers >= 1")
-    parallel = parallel or study.parallel
+    chosen = executor_named(executor or study.executor)
     paths = StudyPaths(study)
-    from .lock import study_lock
-
     with study_lock(paths.dir, f"run {study_file}"), _terminate_as_interrupt():
-        if body is not None:
-            return body(study_file, study, paths, analysis, start)
-        return _run_locked(study_file, study, paths, parallel, analysis, start)
+        return _run_locked(study_file, study, paths, chosen, parallel or study.parallel, analysis, start)
+
+
+def executor_named(name: str):
+    """The executor module of `name` (executors.EXECUTORS)."""
+    if name not in EXECUTORS:
+        raise StudyError(f"executor: unknown value {name!r}; allowed: {', '.join(EXECUTORS)}", key="executor")
+    return EXECUTORS[name]
 
 
 @contextmanager
@@ -218,43 +71,40 @@ def _terminate_as_interrupt():
             signal.signal(sig, handler)
 
 
-def _run_locked(study_file: str, study: Study, paths: StudyPaths, parallel: int, analysis: bool,
+def _run_locked(study_file: str, study: Study, paths: StudyPaths, executor, parallel: int, analysis: bool,
                 start: float) -> Outcome:
     outcome = Outcome()
     t0 = time.time()
     prepare(study, paths)  # phase 1: fails fast, before any notebook starts
     outcome.phase1_seconds = time.time() - t0
     write_language_table(study, paths)
-    encoders = identity.encoders(study)
+    encoders, pairs = identity.encoders(study), identity.pairs(study)
     set_aside_damaged_encoders(paths, encoders)
-    todo = [e for e in encoders if not paths.is_done(e)]
-    outcome.skipped += [e.id for e in encoders if e not in todo]
-    _run_jobs(paths, study_file, todo, parallel, outcome, "phase 2 (intermediate)")
-    failed = {f[0] for f in outcome.failed}
-    pairs = identity.pairs(study)
-    ready = [p for p in pairs if p.encoder is None or p.encoder.id not in failed]
-    outcome.blocked = [p.id for p in pairs if p not in ready]
-    set_aside_damaged_rows(paths, ready)
-    todo = [p for p in ready if not paths.is_done(p)]
-    outcome.skipped += [p.id for p in ready if p not in todo]
-    _run_jobs(paths, study_file, todo, parallel, outcome, "phase 3 (pairs)")
+    set_aside_damaged_rows(paths, pairs)
+    todo = Todo(study_file, study, paths, _not_done(paths, encoders, outcome), _not_done(paths, pairs, outcome),
+                parallel)
+    executor.run(todo, outcome)
     _write_timings(paths, outcome)
     df = collect(study, paths)
     if analysis and not df.empty:
         outcome.failed += run_analysis(study, paths)
     print(summary(study, paths, outcome, df))
+    for line in outcome.notes:
+        print(line)
     _write_run_info(paths, outcome, time.time() - start)
     return outcome
 
 
+def _not_done(paths: StudyPaths, jobs: list, outcome: Outcome) -> list:
+    """The jobs still to run; the others are counted as already done."""
+    outcome.skipped += [job.id for job in jobs if paths.is_done(job)]
+    return [job for job in jobs if not paths.is_done(job)]
+
+
 def _write_run_info(paths: StudyPaths, outcome: Outcome, seconds: float) -> None:
-    """Facts of the last run that did work (a rerun with nothing to do keeps them), stated in the README."""
-    import json
-
-    from ..atomic import atomic_write_text
-    from .provenance import run_facts
-
-    if not outcome.done:
+    """Facts of the last run that did work on this machine, stated in the README (a rerun with nothing to do
+    keeps them). Only where the executor timed its runs here: a scheduler's wall time is mostly its queue."""
+    if not outcome.seconds:
         return
     info = run_facts(seconds, outcome.phase1_seconds, len(outcome.done), len(outcome.skipped), len(outcome.failed))
     atomic_write_text(paths.dir / "run_info.json", json.dumps(info))
@@ -264,10 +114,7 @@ def prepare(study: Study, paths: StudyPaths) -> None:
     """Phase 1, once per (model, variant) before any notebook: the sandbox builds its world and pretrains
     its models (cached: a rerun imports nothing heavy); a real study has nothing to build. Where the world
     reports on its encoders (the sandbox's phase-1 health report) the report goes beside the results."""
-    from ..atomic import atomic_write_text
-
     from ..phases import phase1  # lazy: torch and transformers; validation and --dry-run import this module
-    from ..progress import quiet_libraries
 
     reports = []
     with quiet_libraries(paths.dir / "phase1.log"):  # HF/datasets chatter to the log, not the terminal
@@ -279,7 +126,7 @@ def prepare(study: Study, paths: StudyPaths) -> None:
                 if report is not None:
                     reports.append(report.assign(model=model, variant=variant))
     if reports:
-        import pandas as pd
+        import pandas as pd  # lazy: only a world with a phase-1 report needs it; validation stays fast
 
         atomic_write_text(paths.dir / "phase1_report.csv", pd.concat(reports).to_csv(index=False))
 
@@ -292,23 +139,17 @@ def _write_timings(paths: StudyPaths, outcome: Outcome) -> None:
     if outcome.seconds:
         lines = ["job,seconds", f"{PHASE1_JOB},{outcome.phase1_seconds:.3f}"]
         lines += [f"{job},{secs:.3f}" for job, secs in outcome.seconds.items()]
-        from ..atomic import atomic_write_text
-
         atomic_write_text(paths.dir / "timings.csv", "\n".join(lines) + "\n")
 
 
 def write_language_table(study: Study, paths: StudyPaths) -> None:
     """The study's language metadata beside its results, so analysis reads only the study folder."""
-    from ..atomic import atomic_write_text
-
     atomic_write_text(paths.languages, study.world_impl.language_table().to_csv(index=False))
 
 
 def set_aside_damaged_encoders(paths: StudyPaths, encoders) -> None:
     """A finished encoder whose files changed since (atomic.MANIFEST: a truncated weight file, a deleted
     checkpoint folder) is moved aside here, where the warning is seen, and trained again."""
-    from ..atomic import MARKER, damage, set_aside
-
     for job in encoders:
         out = paths.encoder_dir(job)
         if (out / MARKER).exists() and (why := damage(out)) is not None:
@@ -318,8 +159,7 @@ def set_aside_damaged_encoders(paths: StudyPaths, encoders) -> None:
 def set_aside_damaged_rows(paths: StudyPaths, pairs) -> None:
     """A rows file that no longer reads (truncated, edited) is moved aside, so its pair runs again and it
     is never counted."""
-    from ..atomic import set_aside
-    from ..phases.results import rows_damage
+    from ..phases.results import rows_damage  # lazy: pyarrow (0.3 s), not needed by validation or --dry-run
 
     for pair in pairs:
         if paths.rows(pair).exists() and (why := rows_damage(paths.rows(pair))) is not None:
@@ -327,7 +167,7 @@ def set_aside_damaged_rows(paths: StudyPaths, pairs) -> None:
 
 
 def collect(study: Study, paths: StudyPaths | None = None):
-    from ..phases.results import collect as collect_rows
+    from ..phases.results import collect as collect_rows  # lazy: as in set_aside_damaged_rows
 
     paths = paths or StudyPaths(study)
     set_aside_damaged_rows(paths, identity.pairs(study))
@@ -374,7 +214,7 @@ def _headline(paths: StudyPaths, df) -> list[str]:
     """The headline table (analysis/summary.py) under the run's summary, and the command that repeats it."""
     if df.empty:
         return []
-    from ..analysis import summary as headline
+    from ..analysis import summary as headline  # lazy: plotting libraries (1.7 s), only once there are rows
 
     try:
         table = headline.markdown(headline.summary_table(paths.dir))
@@ -385,10 +225,15 @@ def _headline(paths: StudyPaths, df) -> list[str]:
     return ["", table, "", f"again: python -m stilts_utils summary {paths.study.name if named else 'STUDY.yaml'}"]
 
 
-def dry_run(study_file: str) -> str:
-    """The grid, with what is already done and the training steps of each run."""
+def dry_run(study_file: str, executor: str | None = None) -> str:
+    """What a run would do through `executor` (default: the study file's), nothing run or written."""
     study = load_study(study_file)  # first: a bad study fails before plan.py imports torch
-    from .plan import steps_estimate
+    return executor_named(executor or study.executor).dry_run(study_file, study) or _grid(study)
+
+
+def _grid(study: Study) -> str:
+    """The grid, with what is already done and the training steps of each run."""
+    from .plan import steps_estimate  # lazy: plan.py imports the data layer (0.4 s), after validation
 
     paths = StudyPaths(study)
     lines = [f"study {study.name} ({study.world}): {len(study.models)} model(s) x "
@@ -408,17 +253,36 @@ def dry_run(study_file: str) -> str:
     return "\n".join(lines)
 
 
+def status(study_file: str) -> str:
+    """Every run of the grid: done, todo, or what an executor's record says (Slurm: the job's state and
+    log); the pairs of a failed encoder are blocked."""
+    study = load_study(study_file)
+    paths = StudyPaths(study)
+    records = {}
+    for executor in EXECUTORS.values():  # a run of this study may have used another executor (--executor)
+        records.update(executor.status(study, paths))
+    lines, counts, bad = [f"study {study.name}: {paths.dir}"], {}, set()
+    for job in identity.encoders(study) + identity.pairs(study):
+        word, detail = records.get(job.id, ("todo", ""))
+        if paths.is_done(job):
+            word = "done"
+        elif isinstance(job, Pair) and job.encoder is not None and job.encoder.id in bad:
+            word = "blocked"
+        elif word in ("failed", "cancelled"):
+            bad.add(job.id)
+        counts[word] = counts.get(word, 0) + 1
+        lines.append(f"  {word:9s} {job.id}{detail}")
+    lines.append(", ".join(f"{n} {w}" for w, n in sorted(counts.items())))
+    return "\n".join(lines)
+
+
 def export(study_file: str) -> None:
     """Every figure and table of a study, from its results table (forces the analysis notebooks)."""
     study = load_study(study_file)
     paths = StudyPaths(study)
     if not paths.results("csv").exists() and not any(paths.rows(p).exists() for p in identity.pairs(study)):
-        from ..study.errors import StudyError
-
         raise StudyError(f"study {study.name!r} has no results to export ({paths.dir} holds no finished run); "
                          f"run `python -m stilts_utils run {study_file}` first")
-    from .lock import study_lock
-
     with study_lock(paths.dir, f"export {study_file}"):  # not while a runner writes the same tables
         if not paths.results("csv").exists():
             collect(study, paths)

@@ -12,7 +12,7 @@ from .pipeline import train_encoder_into
 
 def main(argv=None) -> None:
     spec = json.loads((argv or sys.argv[1:])[0])
-    train_encoder_into(load_study(spec["study"]), Encoder(**spec["job"]), Path(spec["out"]))
+    train_encoder_into(load_study(spec["study"]), Encoder(**spec["job"]), Path(spec["out"]), spec["checkpoint_every"])
 
 
 if __name__ == "__main__":

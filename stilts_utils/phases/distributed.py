@@ -23,10 +23,11 @@ def rank(environ=None) -> int:
     return int((os.environ if environ is None else environ).get("RANK", "0"))
 
 
-def launch(processes: int, study_file: str, job: dict, out: Path) -> None:
+def launch(processes: int, study_file: str, job: dict, out: Path, checkpoint_every: int) -> None:
     """Run phase 2 of `job` (an Encoder's fields) in `processes` torchrun workers that write into `out`."""
+    spec = {"study": str(study_file), "job": job, "out": str(out), "checkpoint_every": checkpoint_every}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}",
-           "-m", "stilts_utils.phases.ddp_worker", json.dumps({"study": str(study_file), "job": job, "out": str(out)})]
+           "-m", "stilts_utils.phases.ddp_worker", json.dumps(spec)]
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}  # torchrun warns otherwise
     done = subprocess.run(cmd, env=env)
     if done.returncode:

@@ -3,7 +3,6 @@ encoder they start from, is `phase1.py`."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 
@@ -44,25 +43,26 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
 
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-                       seed: int, budget: float = 1.0) -> pd.DataFrame:
+                       seed: int, budget: float = 1.0, checkpoint_every: int = 0) -> pd.DataFrame:
     """Phase 2: train on the intermediate task(s) for `budget` of the phase-2 run (its own schedule), save
-    the encoder at each checkpoint fraction."""
+    the encoder at each checkpoint fraction. `checkpoint_every`: steps between resumable checkpoints
+    (0 = none), the executor's choice."""
     study = load_study(study_file)
     job = Encoder(model, variant, intermediate, intermediate_data, seed, float(budget))
     out = StudyPaths(study).encoder_dir(job)
-    build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp))
+    build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp, checkpoint_every))
     return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
 
 
-def _build_encoder(study_file: str, study: Study, job: Encoder, tmp) -> None:
+def _build_encoder(study_file: str, study: Study, job: Encoder, tmp, checkpoint_every: int) -> None:
     """In this process, or in `phase2_processes` DDP workers (distributed.py) that write into the same `tmp`."""
     if study.phase2_processes > 1:
-        distributed.launch(study.phase2_processes, study_file, job.__dict__, tmp)
+        distributed.launch(study.phase2_processes, study_file, job.__dict__, tmp, checkpoint_every)
     else:
-        train_encoder_into(study, job, tmp)
+        train_encoder_into(study, job, tmp, checkpoint_every)
 
 
-def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
+def train_encoder_into(study: Study, job: Encoder, tmp, checkpoint_every: int = 0) -> None:
     """Train one encoder into the temporary directory `tmp`; `build_once` renames it into place. Under DDP
     every rank trains; rank 0 alone saves, scores English dev and writes the summary."""
     from transformers import set_seed
@@ -80,7 +80,7 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
     steps = train_args["steps"] = share_of_steps(job.budget, train_args["steps"])
     marks = {share_of_steps(f, steps): f for f in study.checkpoints}
 
-    every, resume = checkpoint_interval(study), _encoder_resume_dir(study, job)
+    every, resume = checkpoint_every, _encoder_resume_dir(study, job)
     # resumable: the RQ2 saves go where a restarted run finds them, and move into the build at the end
     saves = resume / "saves" if every else tmp
 
@@ -109,14 +109,6 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
 def batch_record(result) -> dict:
     """The micro-batch a run trained at (chosen for the device under micro_batch: auto), for its record."""
     return {"micro_batch": result.micro_batch, "grad_accum": result.grad_accum}
-
-
-def checkpoint_interval(study: Study) -> int:
-    """Steps between resumable checkpoints: the study's `checkpoint_every`, else inside a Slurm job (where
-    pre-emption and time limits happen) `slurm.checkpoint_every`; 0 = none. Results do not depend on it."""
-    if study.checkpoint_every:
-        return study.checkpoint_every
-    return study.slurm.checkpoint_every if os.environ.get("SLURM_JOB_ID") else 0
 
 
 def _encoder_resume_dir(study: Study, job: Encoder):
@@ -190,8 +182,10 @@ def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
 # ---- phase 3 ---------------------------------------------------------------------------------------
 
 def run_pair(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-             checkpoint: float, target: str, seed: int, budget: float = 1.0) -> pd.DataFrame:
-    """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation."""
+             checkpoint: float, target: str, seed: int, budget: float = 1.0,
+             checkpoint_every: int = 0) -> pd.DataFrame:
+    """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation.
+    `checkpoint_every`: steps between resumable checkpoints (0 = none), the executor's choice."""
     start = time.time()
     study = load_study(study_file)
     paths = StudyPaths(study)
@@ -201,7 +195,8 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
     params = count_parameters(encoder)
     task = _task(target, study, variant)
     if task.trains:
-        scores, target_steps = _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths)
+        scores, target_steps = _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths,
+                                                   checkpoint_every)
     else:
         scores, target_steps = scoring.retrieval(study, pair, task, encoder, tokenizer, paths.predictions(pair)), 0
     meta = {"study": study.name, "model": model, "model_params": params, "intermediate": intermediate,
@@ -214,7 +209,7 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
     return pd.DataFrame(rows)
 
 
-def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
+def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths, checkpoint_every):
     from transformers import set_seed
 
     kind, s3 = kind_of(task), study.target_settings(task.name)
@@ -226,7 +221,7 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     select = _task(task.select_task, study, pair.variant)
     score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
     result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
-                 score_fn=score_fn, checkpoint_every=checkpoint_interval(study),
+                 score_fn=score_fn, checkpoint_every=checkpoint_every,
                  resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to)
     info = paths.run_dir(pair) / "run_info.json"  # how the run was split on its device (not its identity)
     info.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .errors import StudyError
 
-EXECUTORS = ("local", "slurm")
+EXECUTORS = ("local", "slurm")  # the keys of stilts_utils/executors EXECUTORS (a test checks they agree)
 # [D-]HH:MM:SS, HH:MM or plain minutes, as sbatch --time takes them
 TIME = re.compile(r"(?:(\d+)-)?(\d+)(?::(\d{1,2}))?(?::(\d{1,2}))?")
 MEM = re.compile(r"\d+[KMGT]?")

@@ -1,4 +1,5 @@
-"""Warm kernels: each runner worker starts one Jupyter kernel and runs every notebook it is given on it.
+"""Warm kernels (the local executor): each worker starts one Jupyter kernel and runs every notebook it is
+given on it.
 
 A cold papermill run pays 10-23 s of start-up per notebook (a kernel, then torch, transformers, datasets
 and sklearn imports): at the sandbox's scale that was 44 % of a study's compute. Here the imports happen
@@ -38,7 +39,7 @@ class WarmKernel:
     def __init__(self, cwd: Path, log: Path, env: dict | None = None):
         log.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(log, "a")  # the kernel's own stdout/stderr: library warnings, crashes
-        extra = {} if env is None else {"env": env}  # env: the whole environment (cli/gpus.kernel_env); None inherits
+        extra = {} if env is None else {"env": env}  # env: the whole environment (gpus.kernel_env); None inherits
         for attempt in range(1, START_TRIES + 1):
             start = self.log.tell()
             try:

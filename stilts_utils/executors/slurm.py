@@ -1,10 +1,10 @@
 """The Slurm executor: one job per phase-2 encoder and per phase-3 pair, submitted through submitit.
 
-Each job executes its notebook with papermill exactly as the local runner's cold path does
-(runner.papermill, same parameters), so the executed record lands in `outputs/` beside the local
-ones. A pair depends on its encoder's job (`afterok`); the cluster must set
-`DependencyParameters=kill_invalid_depend` so that the pairs of a failed encoder are cancelled instead
-of pending for ever; they are reported as blocked. Which run went to which job is kept in a small
+Each job executes its notebook with the papermill command (notebooks.papermill, the same template and
+parameters as a local run), so the executed record lands in `outputs/` as a local one does. A pair
+depends on its encoder's job (`afterok`); the cluster must set `DependencyParameters=kill_invalid_depend`
+so that the pairs of a failed encoder are cancelled instead of pending for ever; they are reported as
+blocked. Which run went to which job is kept in a small
 ledger in the study's folder (`slurm/ledger.json`, written atomically after every submission): a rerun
 submits only what is neither done nor still queued or running, and waits for the rest.
 """
@@ -17,9 +17,10 @@ from pathlib import Path
 
 from ..atomic import atomic_write_text
 from ..study import identity
-from ..study.config import REPO_ROOT, Study
+from ..study.config import REPO_ROOT, Study, load_study
 from ..study.identity import Pair, StudyPaths
-from . import runner
+from . import notebooks
+from .base import Outcome, Todo
 
 ACTIVE = {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING", "SUSPENDED", "RESIZING",
           "PREEMPTED", "REQUEUE_HOLD", "REQUEUE_FED", "STAGE_OUT", "SIGNALING"}
@@ -39,23 +40,20 @@ class NotebookJob:
     finished). Checkpointable (submitit requeues it at its time limit): training resumes from the run's
     own checkpoints (phases/training.py), so running the same call again is the checkpoint."""
 
-    def __init__(self, study_file: str, job, threads: int):
-        self.study_file, self.job, self.threads = study_file, job, threads
+    def __init__(self, study_file: str, job, params: dict):
+        self.study_file, self.job, self.params = study_file, job, params
 
     def __call__(self) -> str:
-        from ..study.config import load_study
-
         paths = StudyPaths(load_study(self.study_file))
         if paths.is_done(self.job):
             return "done"
-        template = runner.NOTEBOOKS / ("pair.ipynb" if isinstance(self.job, Pair) else "intermediate.ipynb")
-        runner.papermill(template, paths.notebook(self.job), runner.parameters(self.study_file, self.job, self.threads))
+        notebooks.papermill(notebooks.template(self.job), paths.notebook(self.job), self.params)
         if not paths.is_done(self.job):
             raise RuntimeError(f"{self.job.id}: the notebook finished but the run left no result")
         return "done"
 
     def checkpoint(self, *args, **kwargs):
-        from submitit.helpers import DelayedSubmission
+        from submitit.helpers import DelayedSubmission  # lazy: submitit only where Slurm is asked (not --dry-run)
 
         return DelayedSubmission(self, *args, **kwargs)
 
@@ -86,7 +84,7 @@ def write_ledger(paths: StudyPaths, ledger: dict) -> None:
 
 def states(ids) -> dict:
     """{slurm id: state} in one sacct call (submitit's watcher); CANCELLED by 0 -> CANCELLED."""
-    import submitit
+    import submitit  # lazy: every command imports the executors (--executor choices); most never ask Slurm
 
     watcher = submitit.SlurmJob.watcher
     ids = [str(i) for i in ids]
@@ -98,6 +96,12 @@ def states(ids) -> dict:
 
 
 # ---- submission -------------------------------------------------------------------------------------
+
+def checkpoint_every(study: Study) -> int:
+    """Steps between resumable checkpoints of a training inside a job, where pre-emption and time limits
+    happen: the study's `checkpoint_every`, else `slurm.checkpoint_every` (0 = none)."""
+    return study.checkpoint_every or study.slurm.checkpoint_every
+
 
 def _resources(study: Study, job):
     return study.slurm.phase3 if isinstance(job, Pair) else study.slurm.phase2
@@ -116,21 +120,22 @@ def sbatch_parameters(study: Study, job, after: str | None) -> dict:
 
 
 def _submit(study_file: str, study: Study, paths: StudyPaths, job, after: str | None) -> dict:
-    import submitit
+    import submitit  # lazy: as in states()
 
     executor = submitit.SlurmExecutor(folder=logs_dir(paths) / "%j", max_num_timeout=study.slurm.max_requeues)
     executor.update_parameters(**sbatch_parameters(study, job, after))
-    sjob = executor.submit(NotebookJob(study_file, job, study.threads))
+    params = notebooks.parameters(study_file, job, study.threads, checkpoint_every(study))
+    sjob = executor.submit(NotebookJob(study_file, job, params))
     return {"slurm_id": str(sjob.job_id), "kind": "pair" if isinstance(job, Pair) else "encoder",
             "log": str(sjob.paths.stdout), "notebook": str(paths.notebook(job)), "after": after,
             "submitted": time.strftime("%Y-%m-%d %H:%M:%S"), "submitted_s": time.time()}
 
 
-def plan(study: Study, paths: StudyPaths, ledger: dict, known: dict):
-    """[job, action, slurm id or None, id of the encoder run it must wait for or None], encoders first.
-    action: done | queued (its job is still queued or running) | submit."""
+def plan(paths: StudyPaths, jobs: list, ledger: dict, known: dict):
+    """[job, action, slurm id or None, id of the encoder run it must wait for or None] of `jobs` (encoders
+    first). action: done | queued (its job is still queued or running) | submit."""
     out = []
-    for job in identity.encoders(study) + identity.pairs(study):
+    for job in jobs:
         entry = ledger.get(job.id)
         waits = isinstance(job, Pair) and job.encoder is not None and not paths.is_done(job.encoder)
         if paths.is_done(job):
@@ -143,16 +148,17 @@ def plan(study: Study, paths: StudyPaths, ledger: dict, known: dict):
     return out
 
 
-def submit_missing(study_file: str, study: Study, paths: StudyPaths) -> tuple[dict, list]:
-    """Submit every run neither done nor queued; returns (ledger, plan rows with the new ids)."""
+def submit_missing(todo: Todo) -> tuple[dict, list]:
+    """Submit every run of `todo` not queued yet; returns (ledger, plan rows with the new ids)."""
+    paths = todo.paths
     ledger = read_ledger(paths)
     known = states(e["slurm_id"] for e in ledger.values()) if ledger else {}
-    rows = plan(study, paths, ledger, known)
+    rows = plan(paths, todo.encoders + todo.pairs, ledger, known)
     ids = {}
     for row in rows:
         job, action, sid, encoder = row
         if action == "submit":
-            ledger[job.id] = _submit(study_file, study, paths, job, ids.get(encoder) if encoder else None)
+            ledger[job.id] = _submit(todo.study_file, todo.study, paths, job, ids.get(encoder) if encoder else None)
             write_ledger(paths, ledger)  # after each: a crash mid-way forgets no job it submitted
             row[2] = ledger[job.id]["slurm_id"]
         ids[job.id] = row[2]
@@ -184,7 +190,7 @@ def _why(paths: StudyPaths, job, entry: dict, state: str) -> str:
     return f"slurm job {entry['slurm_id']} {state}{detail} (log {entry['log']})"
 
 
-def record(paths: StudyPaths, ledger: dict, rows: list, final: dict, outcome) -> None:
+def record(paths: StudyPaths, ledger: dict, rows: list, final: dict, outcome: Outcome) -> None:
     failed = set()
     for job, action, sid, after in rows:
         if action == "done":
@@ -198,43 +204,24 @@ def record(paths: StudyPaths, ledger: dict, rows: list, final: dict, outcome) ->
         else:
             failed.add(job.id)
             outcome.failed.append((job.id, ledger[job.id]["notebook"], _why(paths, job, ledger[job.id], state)))
+    outcome.notes += [f"BLOCKED {job_id}: its encoder's job failed, so Slurm cancelled it; a rerun submits both"
+                      for job_id in outcome.blocked]
 
 
-def run(study_file: str, analysis: bool = True):
-    """`run --executor slurm`: the local runner's checks and lock around run_locked."""
-    return runner.run(study_file, analysis=analysis, body=run_locked)
-
-
-def run_locked(study_file: str, study: Study, paths: StudyPaths, analysis: bool, start: float):
-    """The Slurm counterpart of runner._run_locked: phase 1 here, phases 2-3 as jobs, then collect."""
-    outcome = runner.Outcome()
-    t0 = time.time()
-    runner.prepare(study, paths)
-    outcome.phase1_seconds = time.time() - t0
-    runner.write_language_table(study, paths)
-    encoders = identity.encoders(study)
-    runner.set_aside_damaged_encoders(paths, encoders)
-    runner.set_aside_damaged_rows(paths, identity.pairs(study))
-    ledger, rows = submit_missing(study_file, study, paths)
+def run(todo: Todo, outcome: Outcome) -> None:
+    """Submit what is neither done nor queued, then wait for every job of the study's runs."""
+    ledger, rows = submit_missing(todo)
     submitted = sum(r[1] == "submit" for r in rows)
     queued = sum(r[1] == "queued" for r in rows)
     print(f"slurm: {submitted} job(s) submitted, {queued} already queued or running, "
-          f"{sum(r[1] == 'done' for r in rows)} run(s) done; waiting (Ctrl-C stops waiting, not the jobs)",
-          flush=True)
+          f"{len(outcome.skipped)} run(s) done; waiting (Ctrl-C stops waiting, not the jobs)", flush=True)
     try:
-        final = wait(paths, ledger, rows, study.slurm.poll_seconds)
+        final = wait(todo.paths, ledger, rows, todo.study.slurm.poll_seconds)
     except KeyboardInterrupt:
-        print(f"\nthe jobs keep running in Slurm: `python -m stilts_utils status {study_file}` shows them; "
+        print(f"\nthe jobs keep running in Slurm: `python -m stilts_utils status {todo.study_file}` shows them; "
               "running the same command again waits for them", file=sys.stderr)
         raise
-    record(paths, ledger, rows, final, outcome)
-    df = runner.collect(study, paths)
-    if analysis and not df.empty:
-        outcome.failed += runner.run_analysis(study, paths)
-    print(runner.summary(study, paths, outcome, df))
-    for job_id in outcome.blocked:
-        print(f"BLOCKED {job_id}: its encoder's job failed, so Slurm cancelled it; a rerun submits both")
-    return outcome
+    record(todo.paths, ledger, rows, final, outcome)
 
 
 def dry_run(study_file: str, study: Study) -> str:
@@ -247,7 +234,7 @@ def dry_run(study_file: str, study: Study) -> str:
             known = states(e["slurm_id"] for e in ledger.values())
         except Exception:  # no Slurm here: a dry run still shows the plan
             known = {}
-    rows = plan(study, paths, ledger, known)
+    rows = plan(paths, identity.encoders(study) + identity.pairs(study), ledger, known)
     lines = [f"study {study.name}: executor slurm, {len(rows)} run(s)"]
     for job, action, sid, after in rows:
         params = sbatch_parameters(study, job, None)
@@ -264,30 +251,18 @@ def dry_run(study_file: str, study: Study) -> str:
     return "\n".join(lines)
 
 
-def status(study: Study) -> str:
-    """Every run of the grid: done, or its job's state and log; pairs of failed encoders are blocked."""
-    paths = StudyPaths(study)
+def status(study: Study, paths: StudyPaths) -> dict:
+    """{run id: (word, detail)} of every run in the ledger: its job's state and log."""
     ledger = read_ledger(paths)
     known = states(e["slurm_id"] for e in ledger.values()) if ledger else {}
-    lines, counts, bad = [f"study {study.name}: {paths.dir}"], {}, set()
-    for job in identity.encoders(study) + identity.pairs(study):
-        entry = ledger.get(job.id)
-        state = known.get(entry["slurm_id"], "UNKNOWN") if entry else None
-        if paths.is_done(job):
-            word = "done"
-        elif isinstance(job, Pair) and job.encoder is not None and job.encoder.id in bad:
-            word = "blocked"
-        elif state is None:
-            word = "todo"
-        elif state in ("PENDING", "REQUEUED", "UNKNOWN"):
-            word = "queued"
-        elif is_active(state, entry):
-            word = "running"
-        else:
-            word = "cancelled" if state == "CANCELLED" else "failed"
-            bad.add(job.id)
-        counts[word] = counts.get(word, 0) + 1
-        tail = f"  slurm {entry['slurm_id']} {state}  log {entry['log']}" if entry else ""
-        lines.append(f"  {word:9s} {job.id}{tail}")
-    lines.append(", ".join(f"{n} {w}" for w, n in sorted(counts.items())))
-    return "\n".join(lines)
+    return {run: (_word(known.get(entry["slurm_id"], "UNKNOWN"), entry),
+                  f"  slurm {entry['slurm_id']} {known.get(entry['slurm_id'], 'UNKNOWN')}  log {entry['log']}")
+            for run, entry in ledger.items()}
+
+
+def _word(state: str, entry: dict) -> str:
+    if state in ("PENDING", "REQUEUED", "UNKNOWN"):
+        return "queued"
+    if is_active(state, entry):
+        return "running"
+    return "cancelled" if state == "CANCELLED" else "failed"
