@@ -48,6 +48,7 @@ def fetch_converted(task, source, lang: str, folder: Path):
     url = source.url.format(lang=lang)
     raw = folder / Path(urlsplit(url).path).name
     if not raw.is_file():
+        folder.mkdir(parents=True, exist_ok=True)  # where the message says to put the file
         try:
             with urllib.request.urlopen(url, timeout=60) as answer:  # honours HTTPS_PROXY; file:// in tests
                 atomic_write_with(raw, lambda tmp: _save(answer, tmp))

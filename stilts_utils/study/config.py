@@ -225,7 +225,8 @@ class Study:
     languages: list = field(default_factory=list)  # empty = every language of each target
     target_languages: dict = field(default_factory=dict)  # target -> its own language subset
     seeds: list = field(default_factory=lambda: [0])
-    intermediate_data: list = field(default_factory=lambda: ["en"])  # RQ3: en | translated[:<lang>] | en+translated[:<lang>]
+    # RQ3: en, translated or en+translated; the last two as `<kind>:<lang>` for one language's translation
+    intermediate_data: list = field(default_factory=lambda: ["en"])
     # RQ3: the languages of `translated` / `en+translated` (each must have the intermediate task's translations:
     # MNLI via XNLI, SQuAD via XTREME's translate-train); empty = the targets' non-English languages
     translation_languages: list = field(default_factory=list)
