@@ -158,7 +158,7 @@ def retrieval(encoder, n_sentences: int, pool: int, device) -> dict:
     import torch
 
     from stilts_utils.metrics.retrieval import mine_rows
-    from stilts_utils.model.encoders import retrieval_layer
+    from stilts_utils.families import retrieval_layer
     from stilts_utils.model.kinds.retrieval import embed
     from stilts_utils.study.config import RetrievalSettings
 

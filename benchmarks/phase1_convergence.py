@@ -14,7 +14,8 @@ from pathlib import Path
 
 
 def main() -> None:
-    from stilts_utils.sandbox import DEFAULT_SIZES, WorldSettings, build_world, pretrain_model, settings_hash
+    from stilts_utils.phases.phase1 import pretrain_model
+    from stilts_utils.sandbox import DEFAULT_SIZES, WorldSettings, build_world, settings_hash
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -58,13 +59,14 @@ def main() -> None:
                       **json.loads((model / "pretrain_time.json").read_text())}, indent=1))
     print((model / "loss_curve.csv").read_text())
     if a.report:
-        from stilts_utils.sandbox import phase1_report
+        from stilts_utils.phases.phase1_report import phase1_report
 
         print(phase1_report(world, size, data, model).to_string())
 
 
 def _use_unigram() -> None:
-    from stilts_utils.sandbox import pretrain
+    from stilts_utils.phases import pretrain
+    from stilts_utils.sandbox.recipe import SPECIALS
 
     bpe = pretrain.train_tokenizer
 
@@ -76,7 +78,7 @@ def _use_unigram() -> None:
         tok = fast.backend_tokenizer
         tok.model = models.Unigram()
         tok.train_from_iterator(lines, UnigramTrainer(
-            vocab_size=vocab_size, special_tokens=pretrain.SPECIALS, unk_token="<unk>",
+            vocab_size=vocab_size, special_tokens=SPECIALS, unk_token="<unk>",
             show_progress=False))
         from transformers import PreTrainedTokenizerFast
 

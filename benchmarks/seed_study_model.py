@@ -12,20 +12,18 @@ from pathlib import Path
 
 
 def main(study_file: str, model_dir: str, source_world: str, model: str = "sandbox-small") -> None:
-    from stilts_utils import pipeline
-    from stilts_utils.config import load_study, sandbox_sizes, world_settings
-    from stilts_utils.paths import short_hash
     from stilts_utils.sandbox import build_world, settings_hash
+    from stilts_utils.study.config import load_study
 
     study = load_study(study_file)
-    settings, root = world_settings(study, ""), pipeline.world_dir(study, "")
-    size = sandbox_sizes(study)[model.removeprefix("sandbox-")]
+    recipe = study.world_impl.recipe(model)  # what phase 1 would build, and where (study/worlds.py)
+    settings, size = recipe.settings, recipe.size
     src = Path(model_dir)
-    data = build_world(settings, root / "data")
+    data = build_world(settings, recipe.data_dir)
     for path in sorted((Path(source_world) / "corpus").glob("*.txt")):
         if path.read_bytes() != (data / "corpus" / path.name).read_bytes():
             raise SystemExit(f"corpus {path.name} differs: the model was trained on another corpus")
-    dst = root / "models" / f"{size.name}-{short_hash(size)}"
+    dst = recipe.model_dir
     if dst.exists():
         print("already there:", dst)
         return

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Phase 2: intermediate-task training
 #
-# Trains the pretrained encoder on one English (or translated) intermediate task and saves the encoder at each checkpoint fraction of the study (RQ2). Cached: a second run returns the saved checkpoints. Run headless by `python -m stilts_utils run`; parameters below.
+# Trains the pretrained encoder on one English (or translated) intermediate task for `budget` of the phase-2 run (its own warm-up and decay; RQ2) and saves the encoder at each checkpoint fraction of the study (RQ2, the cheap setting). Cached: a second run returns the saved checkpoints. Run headless by `python -m stilts_utils run`; parameters below.
 
 # %% tags=["parameters"]
 study_file = "params/sandbox.yaml"  # the study this run belongs to
@@ -10,6 +10,7 @@ variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
 seed = 0
+budget = 1.0  # share of the phase-2 run, trained with its own schedule (RQ2 `phase2_budgets`)
 threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
 
 # %%
@@ -18,5 +19,5 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed)
+checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed, budget)
 checkpoints

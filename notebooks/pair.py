@@ -12,6 +12,7 @@ intermediate_data = "en"  # en, translated or en+translated for RQ3
 seed = 0
 threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
 checkpoint = 1.0  # fraction of the phase-2 steps behind the encoder, for RQ2
+budget = 1.0  # phase-2 budget of the encoder (RQ2 `phase2_budgets`), its own run
 target = "xnli"
 
 # %%
@@ -20,7 +21,7 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed)
+rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed, budget)
 
 # %%
 session.pair_table(rows)

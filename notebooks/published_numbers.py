@@ -60,7 +60,8 @@ figures.save_table(score_corr, out_dir, "score_vs_cc100")
 score_corr
 
 # %%
-fig = figures.gain_vs_volume(zero_shot, y="value", facet="target", hue="model", ylabel="zero-shot score")
+fig = figures.gain_vs_volume(zero_shot, x="log10_cc100_tokens", y="value", facet="target", hue="model",
+                             ylabel="zero-shot score")
 figures.save_figure(fig, out_dir, "score_vs_cc100")
 
 # %% [markdown]
@@ -84,5 +85,6 @@ figures.save_table(size_corr, out_dir, "large_minus_base_vs_cc100")
 size_corr
 
 # %%
-fig = figures.gain_vs_volume(size_pairs, y="diff", facet="target", ylabel="Large − Base (points)")
+fig = figures.gain_vs_volume(size_pairs, x="log10_cc100_tokens", y="diff", facet="target",
+                             ylabel="Large − Base (points)")
 figures.save_figure(fig, out_dir, "large_minus_base_vs_cc100")

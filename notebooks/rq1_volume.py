@@ -28,7 +28,7 @@ report["gain_heatmap"]
 # %% [markdown]
 # ## Gain vs pretraining volume
 #
-# Figure `gain_vs_volume`: gain of each non-English language against log10 of its CC-100 pretraining tokens, one panel per target task and one colour per intermediate task, with an OLS line and Spearman ρ (and n) per intermediate task in the legend.
+# Figure `gain_vs_volume`: gain of each non-English language against log10 of its CC-100 pretraining tokens, one panel per target task and one colour per intermediate task, with an OLS line (95 % CI band, clipped to the range of a gain), Spearman ρ (and n) per intermediate task in each panel's title and one legend for the figure.
 
 # %%
 report["gain_vs_volume"]
@@ -40,7 +40,7 @@ report["gain_vs_volume"]
 report["volume_correlation"]
 
 # %% [markdown]
-# Table `volume_regression`: `gain ~ log10_cc100_tokens` per (model, intermediate), pooled over targets: OLS with HC3 errors and a MixedLM with a random intercept per target task.
+# Table `volume_regression`: `gain ~ log10_volume_tokens` (each model's own pretraining corpus: CC-100 for XLM-R and the sandbox, mC4 for mT5, Wikipedia for mBERT) per (model, intermediate), pooled over targets: OLS with HC3 errors and a MixedLM with a random intercept per target task.
 
 # %%
 report["volume_regression"]

@@ -20,7 +20,7 @@ report["notes"]
 # %% [markdown]
 # ## Gain along phase-2 training
 #
-# Figure `duration`: mean gain (95% CI over target languages and targets) at each saved checkpoint of the same phase-2 run, one line per CC-100 volume tier (tertiles of the non-English languages), one panel per (model, intermediate task).
+# Figure `duration`: mean gain (95% CI over target languages and targets) at each phase-2 duration (`phase2_budgets`: a run of its own per duration, each with its own warm-up and decay; `checkpoints`: saves of one run, confounded with where in its schedule they were taken), one line per CC-100 volume tier (tertiles of the non-English languages), one panel per (model, intermediate task).
 
 # %%
 report["duration"]
@@ -32,7 +32,7 @@ report["duration"]
 report["duration_curve"]
 
 # %% [markdown]
-# Table `duration_change`: gain at the last minus gain at the first checkpoint per tier, matched on (target, language), with CI: do low-resource languages gain more from longer training?
+# Table `duration_change`: gain at the longest minus gain at the shortest duration per tier, matched on (target, language), with CI: do low-resource languages gain more from longer training?
 
 # %%
 report["duration_change"]

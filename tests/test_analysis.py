@@ -101,8 +101,33 @@ def test_typology_contrast_and_duration_curve_on_known_groups():
     assert out.loc["isolating", "rank_biserial"] == 1.0
     assert "too few" in out.loc["prefixing_or_equal", "contrast_note"]
     curve = analysis.duration_curve(g, n_boot=100)
-    assert curve.n.sum() == 7  # yo has no CC-100 volume, so no tier
-    assert set(curve.tier) == {"low", "mid", "high"}
+    assert curve.n.sum() == 8  # every language kept: yo has no CC-100 volume and is its own tier
+    assert set(curve.tier) == {"low", "mid", "high", "no volume"}
+    assert curve[curve.tier == "no volume"].n.tolist() == [1]
+
+
+def test_the_volume_axis_follows_each_model_s_pretraining_corpus():
+    """mT5 counts volume in mC4, mBERT in Wikipedia, XLM-R (and a model not named) in CC-100; a language
+    a corpus lacks keeps its rows with no volume and lands in the tier 'no volume'."""
+    langs = ["de", "sw", "yo", "ht"]
+    rows = []
+    for model in ("mt5-base", "mbert", "xlmr"):
+        vals = {(i, "en", lang, 1): 50.0 + (i == "mnli") for i in ("none", "mnli") for lang in langs}
+        rows.append(results(vals).assign(model=model))
+    corpora = {"mt5-base": "mc4", "mbert": "wikipedia"}
+    g = langmeta.join_languages(analysis.gains(pd.concat(rows, ignore_index=True)), corpora=corpora)
+    table = langmeta.language_table().set_index("language")
+    one = g.drop_duplicates(["model", "language"]).set_index(["model", "language"])
+    assert one.loc[("mt5-base", "de"), "volume_corpus"] == "mc4"
+    assert one.loc[("mt5-base", "de"), "volume_tokens"] == table.at["de", "mc4_tokens_b"] * 1e9
+    assert one.loc[("mbert", "sw"), "volume_tokens"] == table.at["sw", "wiki_tokens"]
+    assert one.loc[("xlmr", "de"), "volume_tokens"] == table.at["de", "cc100_tokens_m"] * 1e6
+    assert pd.isna(one.loc[("xlmr", "yo"), "volume_tokens"])  # CC-100 has no Yoruba
+    tiers = analysis.language_tiers(g).drop_duplicates(["model", "language"]).set_index(["model", "language"]).tier
+    assert tiers[("xlmr", "yo")] == "no volume"
+    assert tiers[("mt5-base", "yo")] != "no volume"  # mC4 has Yoruba
+    with pytest.raises(ValueError, match="unknown pretraining corpora"):
+        langmeta.join_languages(g, corpora={"xlmr": "oscar"})
 
 
 def test_size_interaction_compares_the_largest_with_the_smallest_model():

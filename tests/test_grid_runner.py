@@ -38,6 +38,29 @@ def test_grid_variants_data_and_checkpoints(tmp_path):
     assert len(grid.encoders(s)) == 4
 
 
+def test_grid_phase2_budgets(tmp_path):
+    """One encoder per budget, shared by that budget's pairs; the full budget keeps the ids and keys of a
+    study without budgets; the baseline is not multiplied."""
+    _, plain = make(tmp_path, seeds=[0])
+    _, s = make(tmp_path, seeds=[0], phase2_budgets=[0.1, 0.5, 1.0])
+    encoders, pairs = grid.encoders(s), grid.pairs(s)
+    assert len(encoders) == 2 * 3 and len(pairs) == 2 + 2 * 3 * 2  # baseline: 2 targets, once
+    assert len({p.id for p in pairs}) == len(pairs) and len({e.id for e in encoders}) == len(encoders)
+    assert {p.encoder for p in pairs if p.encoder} == set(encoders)
+    mnli = [e for e in encoders if e.intermediate == "mnli"]
+    assert [e.id for e in mnli] == ["sandbox-small__mnli__s0", "sandbox-small__mnli@b0.5__s0",
+                                    "sandbox-small__mnli@b0.1__s0"]
+    assert len({grid.encoder_key(s, e) for e in mnli}) == 3, "the budget enters the encoder key"
+    full = [e for e in encoders if e.budget == 1.0]
+    assert full == grid.encoders(plain)
+    assert [grid.encoder_key(s, e) for e in full] == [grid.encoder_key(plain, e) for e in full]
+    kept = [p for p in pairs if p.budget == 1.0]
+    assert kept == grid.pairs(plain)
+    assert [grid.pair_key(s, p) for p in kept] == [grid.pair_key(plain, p) for p in kept]
+    assert next(p for p in pairs if p.budget == 0.1).id == "sandbox-small__mnli@b0.1__xnli__s0"
+    assert runner.parameters("study.yaml", mnli[2], 1)["budget"] == 0.1  # the notebooks get it
+
+
 def _fake_rows(s, pair):
     meta = {c: 0 for c in COLUMNS if c not in ("language", "split", "metric", "value")}
     meta.update(study=s.name, model=pair.model, intermediate=pair.intermediate, target=pair.target,

@@ -8,6 +8,7 @@ import pytest
 from stilts_utils.metrics import METRICS
 from stilts_utils.evaluation.xtreme import GROUPS, TASK2LANGS, xtreme_scores
 from stilts_utils.metrics.classification import accuracy
+from stilts_utils.metrics.ranking import average_precision_at_k, lareqa_map, mean_average_precision, mewslix_map
 from stilts_utils.metrics.qa import answers_from_rows, answers_from_squad, mlqa, normalize_mlqa, squad_v1, squad_v2
 from stilts_utils.metrics.retrieval import (apply_threshold, bucc_scores, center, cosine, mine_pairs, mine_rows,
                                             optimize_threshold, pair_prf, tatoeba_accuracy, tatoeba_scores, top_k)
@@ -340,3 +341,67 @@ def test_metrics_registry_scores_perfect_predictions():
     assert METRICS["squad_v2"]({"q": []}, {"q": ""})["em"] == 100.0
     assert METRICS["mlqa"]({"q": ["北京"]}, {"q": "北京"}, lang="zh")["f1"] == 100.0
     assert METRICS["bucc"]([("a", "x")], [("a", "x")])["f1"] == 100.0
+
+
+# ---- ranked retrieval: mAP@20 (XTREME-R Mewsli-X and LAReQA) -------------------------------------------------
+
+
+def _ranked(*ids, fill=20):
+    """A ranked list: `ids` first, then distinct non-relevant fillers up to `fill` entries."""
+    return list(ids) + [f"junk{i}" for i in range(fill - len(ids))]
+
+
+def test_ap_at_20_several_relevant_items():
+    # relevant a, b, c found at ranks 1, 3, 5: (1/1 + 2/3 + 3/5) / 3 = 0.755...
+    assert average_precision_at_k(["a", "b", "c"], _ranked("a", "x", "b", "y", "c")) == pytest.approx(
+        (1 + 2 / 3 + 3 / 5) / 3)
+    # one of the three never retrieved: the divisor stays 3 (min(relevant, k)): (1/2 + 2/4) / 3
+    assert average_precision_at_k(["a", "b", "c"], _ranked("x", "a", "y", "b")) == pytest.approx((1 / 2 + 2 / 4) / 3)
+
+
+def test_ap_at_20_fewer_than_20_predictions():
+    assert average_precision_at_k(["g"], ["x", "g"]) == pytest.approx(1 / 2)  # a 2-entry list is scored as it is
+    # 3 relevant, 2 predicted, both relevant: (1/1 + 2/2) / 3
+    assert average_precision_at_k(["a", "b", "c"], ["b", "a"]) == pytest.approx(2 / 3)
+    assert average_precision_at_k(["g"], []) == 0.0
+
+
+def test_ap_at_20_cuts_at_20_and_divides_by_at_most_20():
+    assert average_precision_at_k(["g"], _ranked(fill=20) + ["g"]) == 0.0  # rank 21 is not retrieved
+    assert average_precision_at_k(["g"], _ranked(fill=19) + ["g"]) == pytest.approx(1 / 20)
+    many = [f"r{i}" for i in range(25)]  # 25 relevant, the top 20 all relevant: 20 / min(25, 20) = 1
+    assert average_precision_at_k(many, many) == pytest.approx(1.0)
+
+
+def test_ap_at_20_ties_repeated_ids_count_once_but_keep_their_rank():
+    # "a" listed twice (a tie between two entries of one candidate): the repeat is no second hit but
+    # still takes rank 2, so "b" is a hit at rank 3: (1/1 + 2/3) / 2, as utils_lareqa.average_precision_at_k
+    assert average_precision_at_k(["a", "b"], ["a", "a", "b"]) == pytest.approx((1 + 2 / 3) / 2)
+    # Mewsli-X (utils_mewslix.mean_reciprocal_rank): the first occurrence's rank
+    assert mewslix_map({"m": ["g"]}, {"m": ["x", "x", "g", "g"]}) == {"map@20": pytest.approx(100 / 3)}
+
+
+def test_ap_without_relevant_ids_is_an_error():
+    with pytest.raises(ValueError, match="without relevant"):
+        average_precision_at_k([], ["a"])
+
+
+def test_map_none_retrieved_missing_and_extra_queries():
+    gold = {"q1": ["a"], "q2": ["b"], "q3": ["c"]}
+    pred = {"q1": ["a"], "q2": _ranked("x"), "q9": ["c"]}  # q2 nothing relevant; q3 no prediction; q9 extra
+    assert lareqa_map(gold, pred) == {"map@20": pytest.approx(100 / 3)}
+    assert mean_average_precision({}, pred) == {"map@20": 0.0}  # no gold query: 0, as mean_reciprocal_rank
+
+
+def test_mewslix_counts_only_the_first_gold_id_lareqa_every_one():
+    gold, pred = {"m": ["Q1", "Q2"]}, {"m": ["Q2", "Q1"]}
+    assert mewslix_map(gold, pred) == {"map@20": pytest.approx(50.0)}  # utils_mewslix: labels[0] only, at rank 2
+    assert lareqa_map(gold, pred) == {"map@20": pytest.approx(100.0)}
+    assert mewslix_map({"m": [" Q1 "]}, {"m": ["Q1"]}) == {"map@20": 100.0}  # the gold id is stripped
+
+
+def test_ranking_metrics_are_registered():
+    assert METRICS["map@20"]({"q": ["a", "b"]}, {"q": ["b", "x", "a"]}) == {"map@20": pytest.approx(
+        100 * (1 + 2 / 3) / 2)}
+    assert METRICS["map@20_first_gold"]({"q": ["a", "b"]}, {"q": ["b", "x", "a"]}, lang="en") == {
+        "map@20": pytest.approx(100 / 3)}

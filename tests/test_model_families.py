@@ -5,9 +5,10 @@ import json
 
 import pytest
 
+from stilts_utils.families import FAMILIES
 from stilts_utils.study.config import study_from_dict
 from stilts_utils.study.errors import StudyError
-from stilts_utils.study.worlds import FAMILIES, model_type_of
+from stilts_utils.study.worlds import model_type_of
 
 
 def _study(models, **extra):
@@ -71,12 +72,17 @@ def test_unsupported_local_directory_is_rejected_in_one_line(tmp_path):
 
 
 def test_family_sets_loader_and_pooling(tiny_model_dirs):
-    from stilts_utils.model.encoders import default_pooling, is_t5, load_config
+    from stilts_utils.families import depth, hidden_size, is_t5, pooling, retrieval_layer
+    from stilts_utils.model.encoders import load_config
 
     for kind, path in tiny_model_dirs.items():
         config = load_config(str(path))
         assert is_t5(config) == (kind == "mt5")
-        assert default_pooling(str(path), config) == ("mean" if kind == "mt5" else "cls")
+        assert pooling(config) == ("mean" if kind == "mt5" else "cls")
+        # the same facts from the loaded config and from its config.json
+        raw = json.loads((path / "config.json").read_text())
+        assert depth(config) == depth(raw) == 2 and hidden_size(config) == hidden_size(raw) == 32
+        assert retrieval_layer(config) == retrieval_layer(raw) == 1  # round(2 * 14 / 24)
 
 
 def test_online_an_uncached_id_is_judged_by_hub_metadata(monkeypatch, tmp_path):

@@ -48,3 +48,15 @@ def test_bad_plan_options_are_one_line_exit_2(capsys, args, word):
     assert main(["plan", LARGE, *args]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and word in err
+
+
+def test_plan_counts_each_phase2_budget_as_its_own_shorter_run(capsys):
+    rq2 = str(Path(LARGE).with_name("xtreme_rq2_duration.yaml"))
+    assert main(["plan", rq2, "--gpu", "h100"]) == 0  # before any data exists
+    out = capsys.readouterr().out
+    study = load_study(rq2, check_data=False)
+    encoders = len(study.models) * 2 * len(study.phase2_budgets) * len(study.seeds)  # mnli, squad
+    assert f"phase 2: {encoders} encoder run(s)" in out
+    steps = {run: int(n) for run, n in re.findall(r"^  (xlm-roberta-large__mnli\S*__s0) +≈\d+ +(\d+)", out, re.M)}
+    full = steps.pop("xlm-roberta-large__mnli__s0")
+    assert steps == {f"xlm-roberta-large__mnli@b{b:g}__s0": round(b * full) for b in study.phase2_budgets if b < 1}

@@ -138,7 +138,7 @@ def test_default_report_tables_figures_and_hand_checked_numbers(study):
     # gain falls with volume by construction: every Spearman is -1
     assert np.allclose(corr.spearman, -1) and (corr.spearman_ci_high < 0).all()
     fit = out["volume_regression"].set_index(["model", "intermediate", "fit", "term"])
-    slope = fit.loc[("large", "mnli", "mixedlm", "log10_cc100_tokens")]
+    slope = fit.loc[("large", "mnli", "mixedlm", "log10_volume_tokens")]
     assert slope.coef == pytest.approx(-0.5, abs=0.02) and slope.n == 28 and slope.ci_low < slope.ci_high
     # the score table holds seed means of the test rows (not dev, not em) of the main slice
     results = results_table()

@@ -14,9 +14,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
+from stilts_utils.phases.phase1 import pretrain_model  # noqa: E402
 from stilts_utils.sandbox import (  # noqa: E402
-    DEFAULT_SIZES, LanguageSpec, ModelSize, WorldSettings, build_world, language_table,
-    pretrain_model, settings_hash, world_languages)
+    DEFAULT_SIZES, LanguageSpec, ModelSize, WorldSettings, build_world, language_table, settings_hash,
+    world_languages)
 from stilts_utils.sandbox.render import NER, UPOS  # noqa: E402
 
 TINY = dict(pretrain_sentences=900, train_size=40, eval_size=24, bucc_pairs=10, bucc_distractors=6)

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 import torch
 torch.set_num_threads(int(sys.argv[2]))  # the caller's setting, which must not matter
-from stilts_utils.sandbox import ModelSize, WorldSettings, build_world, pretrain_model
+from stilts_utils.phases.phase1 import pretrain_model
+from stilts_utils.sandbox import ModelSize, WorldSettings, build_world
 settings = WorldSettings(pretrain_sentences=700, train_size=20, eval_size=12, bucc_pairs=6,
                          bucc_distractors=4)
 out = Path(sys.argv[1])

@@ -4,9 +4,11 @@ import math
 
 import pytest
 
-from stilts_utils.sandbox import (ModelSize, UnhealthyEncoder, WorldSettings, build_world,
-                                  phase1_report, pretrain_model, world_languages)
-from stilts_utils.sandbox.report import COLUMNS, overlap_features, rule_tag
+from stilts_utils.phases.phase1 import pretrain_model
+from stilts_utils.phases.phase1_report import COLUMNS, phase1_report
+from stilts_utils.phases.pretrain import UnhealthyEncoder
+from stilts_utils.sandbox import ModelSize, WorldSettings, build_world, world_languages
+from stilts_utils.sandbox.probes import overlap_features, rule_tag
 
 TINY = dict(pretrain_sentences=1200, train_size=60, eval_size=24, bucc_pairs=6, bucc_distractors=4)
 SIZE = ModelSize("tiny", hidden_size=32, num_layers=1, num_heads=2, intermediate_size=64,

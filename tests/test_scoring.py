@@ -148,8 +148,12 @@ def test_write_predictions_round_trip(tmp_path):
     bucc = write_predictions(tmp_path, "bucc2018", "de", [("de-2", "en-1"), ("de-1", "en-9")])
     assert bucc.read_text() == "de-1\ten-9\nde-2\ten-1\n"
     assert write_predictions(tmp_path, "tatoeba", "af", [3, 0]).read_text() == "3\n0\n"
+    choice = write_predictions(tmp_path, "xcopa", "qu", [1, 0])
+    assert choice.name == "test-qu.jsonl" and choice.read_text() == '{"label": 1}\n{"label": 0}\n'
+    ranking = write_predictions(tmp_path, "mewslix", "en", {"m1": ["Q2", "Q1"]})
+    assert ranking.name == "test-en.json" and json.loads(ranking.read_text()) == {"m1": ["Q2", "Q1"]}
     with pytest.raises(ValueError, match="no XTREME submission format"):
-        write_predictions(tmp_path, "mewslix", "en", [])
+        write_predictions(tmp_path, "mnli", "en", [])
 
 
 def test_written_predictions_score_against_labels(tmp_path):
@@ -190,3 +194,195 @@ def test_cli_score_output_is_accepted(tmp_path, capsys, suffix):
     assert list(df.columns) == ["task", "language", "metric", "value"] and len(df) == 416
     assert cli(["score", str(PRED), str(LABELS), "--tagging-f1", "seqeval-1.2.2"]) == 0
     assert "udpos        70.40" in capsys.readouterr().out
+
+
+# ---- XTREME-R (`--benchmark xtreme-r`): evaluate.py --xtreme_version xtreme-r ---------------------------------
+
+R_LANGS = {  # XTREME_R_TASK2LANGS of xtreme evaluate.py @838c13b, typed out (lareqa: XQuAD-R's 11)
+    "xnli": "ar,bg,de,el,en,es,fr,hi,ru,sw,th,tr,ur,vi,zh",
+    "panx": "ar,he,vi,id,jv,ms,tl,eu,ml,ta,te,af,nl,en,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,yo,my,"
+            "zh,kk,tr,et,fi,hu,qu,pl,uk,az,lt,pa,gu,ro",
+    "udpos": "af,ar,bg,de,el,en,es,et,eu,fa,fi,fr,he,hi,hu,id,it,ja,kk,ko,mr,nl,pt,ru,ta,te,th,tl,tr,ur,vi,yo,zh,"
+             "lt,pl,uk,wo,ro",
+    "tatoeba": "ar,he,vi,id,jv,tl,eu,ml,ta,te,af,nl,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,zh,kk,tr,"
+               "et,fi,hu,az,lt,pl,uk,ro",
+    "xcopa": "et,ht,id,it,qu,sw,ta,th,tr,vi,zh",
+    "lareqa": "ar,de,el,en,es,hi,ru,th,tr,vi,zh",
+    "mewslix": "ar,de,en,es,fa,ja,pl,ro,ta,tr,uk",
+    "xquad": "en,es,de,el,ru,tr,ar,vi,th,zh,hi,ro",
+    "mlqa": "en,es,de,ar,hi,vi,zh",
+    "tydiqa": "en,ar,bn,fi,id,ko,ru,sw,te",
+}
+R_LANGS = {task: langs.split(",") for task, langs in R_LANGS.items()}
+XCOPA_GOLD = [0, 1, 1, 0]
+
+
+def _copy_side(task, side, root):
+    shutil.copytree(MOCK / side / task, root / side / task)
+
+
+def _perfect_language(root, task, lang, like):
+    """A language XTREME's mock lacks: its labels are the mock's `like` file, its predictions the gold (100)."""
+    label_file = prediction_path(LABELS, task, like)
+    shutil.copy(label_file, prediction_path(root / "labels", task, lang))
+    if label_file.suffix == ".json":
+        gold = answers_from_squad(json.loads(label_file.read_text(encoding="utf-8")))
+        write_predictions(root / "predictions", task, lang, {qid: answers[0] for qid, answers in gold})
+    else:
+        shutil.copy(label_file, prediction_path(root / "predictions", task, lang))
+
+
+def _xtreme_r_submission(root: Path) -> Path:
+    """A complete XTREME-R submission: xtreme's mock files where it has them (XTREME's languages, Mewsli-X),
+    XTREME-R's added languages predicted perfectly, and hand-made XCOPA and LAReQA files."""
+    for task in ("xnli", "udpos", "panx", "tatoeba", "mewslix", "xquad", "mlqa", "tydiqa", "pawsx", "bucc2018"):
+        for side in ("predictions", "labels"):
+            _copy_side(task, side, root)
+    for task, like in (("udpos", "en"), ("panx", "en"), ("tatoeba", "de"), ("xquad", "en")):
+        for lang in R_LANGS[task]:
+            if not prediction_path(LABELS, task, lang).exists():
+                _perfect_language(root, task, lang, like)
+    for i, lang in enumerate(R_LANGS["xcopa"]):  # language i gets its first i % 5 answers right
+        right = i % 5
+        pred = [g if n < right else 1 - g for n, g in enumerate(XCOPA_GOLD)]
+        gold_path = prediction_path(root / "labels", "xcopa", lang)
+        gold_path.parent.mkdir(parents=True, exist_ok=True)
+        gold_path.write_text("".join(json.dumps({"idx": n, "label": g, "premise": "p"}) + "\n"
+                                     for n, g in enumerate(XCOPA_GOLD)))
+        write_predictions(root / "predictions", "xcopa", lang, pred)
+    for lang in R_LANGS["lareqa"]:  # q1: all 11 relevant sentences first; q2: one miss, then 10 of 11
+        rel = {q: [f"{q}-{other}" for other in R_LANGS["lareqa"]] for q in ("q1", "q2", "q3")}
+        gold = {f"{lang}-q1": rel["q1"], f"{lang}-q2": rel["q2"]}
+        pred = {f"{lang}-q1": rel["q1"] + ["x"] * 9, f"{lang}-q2": ["x"] + rel["q2"][:10]}
+        if lang == "en":  # q3: nothing relevant retrieved
+            gold["en-q3"], pred["en-q3"] = rel["q3"], ["y", "z"]
+        label_file = prediction_path(root / "labels", "lareqa", lang)
+        label_file.parent.mkdir(parents=True, exist_ok=True)
+        label_file.write_text(json.dumps(gold))
+        write_predictions(root / "predictions", "lareqa", lang, pred)
+    return root
+
+
+def _xtreme_r_expected() -> dict:
+    """Task scores by evaluate.py's XTREME-R semantics, from the official mock means (XTREME_EXPECTED,
+    evaluate_test.py's Mewsli-X 14.39...) and hand-worked values for what the mock lacks."""
+    def with_perfect(mean, n_mock, task):  # n_mock languages at the mock mean, the added ones at 100
+        n = len(R_LANGS[task])
+        return (mean * n_mock + 100.0 * (n - n_mock)) / n
+    xquad_em = with_perfect(XTREME_EXPECTED["xquad"]["em"], 11, "xquad")
+    xquad_f1 = with_perfect(XTREME_EXPECTED["xquad"]["f1"], 11, "xquad")
+    # LAReQA AP@20 per question: q1 = 1; q2 = (1/2 + 2/3 + ... + 10/11) / 11 (divisor min(11 relevant, 20));
+    # q3 = 0. Per language the mean over its questions; the task the mean over the 11 languages.
+    q2 = sum(h / (h + 1) for h in range(1, 11)) / 11
+    lareqa = (10 * 100 * (1 + q2) / 2 + 100 * (1 + q2 + 0) / 3) / 11
+    xcopa = 100 * sum(i % 5 for i in range(11)) / (11 * len(XCOPA_GOLD))  # 20 right of 44
+    return {
+        "xnli": XTREME_EXPECTED["xnli"]["accuracy"],
+        "udpos": with_perfect(XTREME_EXPECTED["udpos"]["f1"], 33, "udpos"),
+        "panx": with_perfect(XTREME_EXPECTED["panx"]["f1"], 40, "panx"),
+        "tatoeba": with_perfect(XTREME_EXPECTED["tatoeba"]["accuracy"], 36, "tatoeba"),
+        "xcopa": xcopa, "lareqa": lareqa, "mewslix": 14.39025156130419,
+        "xquad": (xquad_em + xquad_f1) / 2,
+        "mlqa": (XTREME_EXPECTED["mlqa"]["em"] + XTREME_EXPECTED["mlqa"]["f1"]) / 2,
+        "tydiqa": (XTREME_EXPECTED["tydiqa"]["em"] + XTREME_EXPECTED["tydiqa"]["f1"]) / 2,
+    }
+
+
+@pytest.fixture(scope="module")
+def xtreme_r_folder(tmp_path_factory):
+    return _xtreme_r_submission(tmp_path_factory.mktemp("xtreme_r"))
+
+
+def test_xtreme_r_languages_and_tasks_are_evaluate_pys():
+    from stilts_utils.evaluation.xtreme import BENCHMARKS
+
+    got = BENCHMARKS["xtreme-r"].task2langs
+    assert {t: set(langs) for t, langs in got.items()} == {t: set(langs) for t, langs in R_LANGS.items()}
+    assert all(len(langs) == len(set(langs)) for langs in got.values())
+    assert BENCHMARKS["xtreme-r"].groups == {  # XTREME_R_GROUP2TASK: LAReQA is in no group, XCOPA in two
+        "classification": ["xnli", "xcopa"], "structured_prediction": ["udpos", "panx"],
+        "qa": ["xquad", "mlqa", "tydiqa"], "retrieval": ["tatoeba", "mewslix"], "multiple_choice": ["xcopa"]}
+
+
+def test_xtreme_r_submission_scores_as_evaluate_py(xtreme_r_folder):
+    from stilts_utils.evaluation.xtreme import xtreme_scores
+
+    df = score_folder(xtreme_r_folder / "predictions", xtreme_r_folder / "labels", "xtreme-r")
+    assert set(zip(df.task, df.language)) == {(t, lang) for t, langs in R_LANGS.items() for lang in langs}
+    s = xtreme_scores(df, benchmark_name="xtreme-r")
+    want = _xtreme_r_expected()
+    assert s["missing_tasks"] == []
+    for task, value in want.items():
+        assert s["tasks"][task]["score"] == pytest.approx(value, abs=1e-9), task
+    mean = lambda *ts: sum(want[t] for t in ts) / len(ts)  # noqa: E731
+    assert s["groups"] == pytest.approx({
+        "classification": mean("xnli", "xcopa"), "structured_prediction": mean("udpos", "panx"),
+        "qa": mean("xquad", "mlqa", "tydiqa"), "retrieval": mean("tatoeba", "mewslix"),
+        "multiple_choice": want["xcopa"]}, abs=1e-9)
+    assert s["overall"] == pytest.approx(sum(want.values()) / 10, abs=1e-9)
+    assert _value(df, "mewslix", "en", "map@20") == pytest.approx(100 / 12)  # gold Q720285 is 12th of 20
+    assert {n for n in df.attrs["notes"]} == {"ignored bucc2018: not one of the ten XTREME-R tasks",
+                                              "ignored pawsx: not one of the ten XTREME-R tasks"}
+
+
+def test_cli_score_xtreme_r(xtreme_r_folder, capsys):
+    from stilts_utils.cli.main import main as cli
+
+    pred, labels = xtreme_r_folder / "predictions", xtreme_r_folder / "labels"
+    assert cli(["score", str(pred), str(labels), "--benchmark", "xtreme-r"]) == 0
+    out = capsys.readouterr().out
+    want = _xtreme_r_expected()
+    assert f"== overall XTREME-R {sum(want.values()) / 10:.2f}" in out
+    assert f"mewslix      {want['mewslix']:.2f}" in out and "multiple_choice" in out
+    assert "ignored pawsx" in out
+    assert cli(["score", str(pred), str(labels)]) == 0  # the default stays XTREME: nine tasks, its languages
+    out = capsys.readouterr().out
+    assert "overall XTREME 62.17" in out and "ignored mewslix" in out and "ignored xcopa" in out
+
+
+def test_xtreme_r_partial_folder_scores_what_is_there(tmp_path):
+    for side in ("predictions", "labels"):
+        _copy_side("mewslix", side, tmp_path)
+    df = score_folder(tmp_path / "predictions", tmp_path / "labels", "xtreme-r")
+    text = format_report(df)
+    assert "== mewslix: score 14.39" in text and "overall: not computed, missing tasks: xnli" in text
+
+
+def test_unknown_benchmark_is_named(tmp_path):
+    with pytest.raises(ValueError, match=r"benchmark 'xtreme-s' is not one of xtreme, xtreme-r"):
+        score_folder(PRED, LABELS, "xtreme-s")
+
+
+def test_xtreme_r_task_folder_missing_a_language(tmp_path):
+    _xtreme_r_submission(tmp_path)
+    (tmp_path / "predictions" / "udpos" / "test-wo.tsv").unlink()
+    with pytest.raises(FileNotFoundError, match=r"udpos/wo: missing file .*test-wo\.tsv"):
+        score_folder(tmp_path / "predictions", tmp_path / "labels", "xtreme-r")
+
+
+# ---- BUCC: an empty prediction file is no mined pair (evaluate.py bucc_f1 scores it 0) ------------------------
+
+def test_empty_bucc_prediction_file_scores_zero(tmp_path):
+    pred, labels = _copy_task(tmp_path, "bucc2018")
+    (pred / "bucc2018" / "test-de.tsv").write_text("")
+    scores = score_file(pred / "bucc2018" / "test-de.tsv", labels / "bucc2018" / "test-de.tsv", "bucc2018", "de")
+    assert scores == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    write_predictions(pred, "bucc2018", "fr", [])  # what scoring._bucc writes when no test pair passes
+    assert (pred / "bucc2018" / "test-fr.tsv").read_text() == ""
+    df = score_folder(pred, labels)
+    assert _value(df, "bucc2018", "fr", "f1") == 0.0 and _value(df, "bucc2018", "ru", "f1") > 0
+
+
+@pytest.mark.parametrize("task, lang", [("xnli", "en"), ("udpos", "de"), ("xquad", "de")])
+def test_empty_file_stays_an_error_where_evaluate_py_needs_one_line_per_example(tmp_path, task, lang):
+    pred, labels = _copy_task(tmp_path, task)
+    prediction_path(pred, task, lang).write_text("")
+    with pytest.raises(ValueError, match="is empty"):
+        score_folder(pred, labels)
+
+
+def test_empty_bucc_gold_file_is_an_error(tmp_path):
+    pred, labels = _copy_task(tmp_path, "bucc2018")
+    (labels / "bucc2018" / "test-de.tsv").write_text("\n")
+    with pytest.raises(ValueError, match=r"labels/bucc2018/test-de\.tsv is empty"):
+        score_folder(pred, labels)

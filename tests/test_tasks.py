@@ -67,6 +67,43 @@ def test_target_languages_are_xtremes():
     assert set(TYDIQA_NAMES) == set(REGISTRY["tydiqa"].languages)
 
 
+# xtreme evaluate.py XTREME_TASK2LANGS @838c13b, typed out: the XTREME study's lists, which XTREME-R leaves alone.
+XTREME_LANGS = {
+    "pawsx": "de,en,es,fr,ja,ko,zh", "xnli": "ar,bg,de,el,en,es,fr,hi,ru,sw,th,tr,ur,vi,zh",
+    "panx": "ar,he,vi,id,jv,ms,tl,eu,ml,ta,te,af,nl,en,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,yo,my,zh,"
+            "kk,tr,et,fi,hu",
+    "udpos": "af,ar,bg,de,el,en,es,et,eu,fa,fi,fr,he,hi,hu,id,it,ja,kk,ko,mr,nl,pt,ru,ta,te,th,tl,tr,ur,vi,yo,zh",
+    "bucc2018": "de,fr,ru,zh",
+    "tatoeba": "ar,he,vi,id,jv,tl,eu,ml,ta,te,af,nl,de,el,bn,hi,mr,ur,fa,fr,it,pt,es,bg,ru,ja,ka,ko,th,sw,zh,kk,tr,et,"
+               "fi,hu",
+    "xquad": "en,es,de,el,ru,tr,ar,vi,th,zh,hi", "mlqa": "en,es,de,ar,hi,vi,zh", "tydiqa": "en,ar,bn,fi,id,ko,ru,sw,te",
+}
+
+
+def test_xtreme_study_languages_stay_xtremes(fixture_study):
+    """XTREME-R's longer lists (`xtreme_r_languages`) change neither a study's languages nor XTREME scoring."""
+    for name, text in XTREME_LANGS.items():
+        langs = text.split(",")
+        task = REGISTRY[name]
+        assert sorted(task.languages) == sorted(langs) and len(task.languages) == len(langs), name
+        assert sorted(fixture_study.world_impl.languages(task)) == sorted(langs), name  # what languages_for reads
+        assert sorted(TASK2LANGS[name]) == sorted(langs), name
+    assert set(TASK2LANGS) == set(XTREME_LANGS)
+    assert set(REGISTRY["udpos"].xtreme_r_languages) - set(REGISTRY["udpos"].languages) == {"lt", "pl", "uk", "wo", "ro"}
+
+
+def test_score_only_tasks_are_not_study_targets():
+    from stilts_utils.metrics import METRICS
+    from stilts_utils.tasks import SCORE_ONLY, scored_tasks
+
+    assert set(SCORE_ONLY) == {"mewslix", "lareqa"} and not set(SCORE_ONLY) & set(REGISTRY)
+    for name, task in SCORE_ONLY.items():
+        assert task.name == name and task.role == "target" and task.metric == "map@20"
+        assert task.xtreme_format == "ranking" and task.scorer in METRICS and task.xtreme_r_languages
+        assert task.kind not in KINDS  # a fine-tuned dual encoder: no training implementation yet
+    assert list(scored_tasks()) == list(REGISTRY) + list(SCORE_ONLY)
+
+
 def test_xtreme_r_languages():
     assert REGISTRY["xcopa"].languages == tuple(XCOPA) and len(XCOPA) == 11
     assert len(WIKIANN) == len(set(WIKIANN)) == 48 and set(PANX) < set(WIKIANN)

@@ -20,7 +20,9 @@ QA_TARGETS = tuple(n for n, t in REGISTRY.items() if t.role == "target" and t.is
 PER_SEED = ["seed", "run_id", "wall_time_s", "target_steps", "value", "baseline_value", "gain"]
 # Columns that follow from another one (so they must not be pairing keys when that one is compared).
 FOLLOWS = {"model": ["model_params", "log10_params"]}
-TIERS = ("low", "mid", "high")  # CC-100 volume tiers, in order
+TIERS = ("low", "mid", "high")  # pretraining-volume tiers, in order
+NO_VOLUME = "no volume"  # the tier of a language its model's corpus lacks: named in every table, never dropped
+TIER_ORDER = (*TIERS, NO_VOLUME)
 
 
 def gains(df):
@@ -115,18 +117,28 @@ def size_interaction(gains_df, targets=QA_TARGETS, by=("intermediate", "target")
     return out.assign(params_a=sizes.iloc[-1], params_b=sizes.iloc[0])
 
 
-def language_tiers(df, edges=None, column="cc100_tokens_m"):
-    """Add `tier` (low/mid/high): tertiles of the languages present, or `edges=(low_max, mid_max)`.
+def language_tiers(df, edges=None, column="volume_tokens"):
+    """Add `tier` (low/mid/high): tertiles of the languages present, or `edges=(low_max, mid_max)`, per
+    model (each model's volumes are counted in its own pretraining corpus, reference.add_volume).
 
-    Languages without a volume (e.g. Yoruba in CC-100) get no tier; they are not imputed.
+    A language without a volume (e.g. Yoruba in CC-100) gets the tier 'no volume': not imputed, not dropped.
     """
+    parts = [part.assign(tier=part.language.map(_tiers(part, edges, column)).fillna(NO_VOLUME))
+             for _, part in (df.groupby("model", sort=False) if "model" in df else [(None, df)])]
+    return pd.concat(parts).loc[df.index] if parts else df.assign(tier=pd.Series(dtype=str))
+
+
+def _tiers(df, edges, column) -> pd.Series:
+    """{language: tier} of the languages of `df` that have a volume."""
     volume = df.groupby("language")[column].first().dropna()
     labels = list(TIERS)
+    if volume.empty:
+        return pd.Series(dtype=str)
     if edges is None:  # rank first so ties cannot collapse two tertiles into one
         tiers = pd.qcut(volume.rank(method="first"), 3, labels=labels)
     else:
         tiers = pd.cut(volume, [-np.inf, *edges, np.inf], labels=labels)
-    return df.assign(tier=df.language.map(tiers.astype(str)))
+    return tiers.astype(str)
 
 
 def duration_curve(gains_with_meta, by=("model", "intermediate"), edges=None, n_boot=2000, seed=0):

@@ -1,8 +1,9 @@
 """Shared steps of the analysis reports (`reports.py`): read one study folder, keep each
 target's headline score, compute gains, pick slices, and export what a report shows.
 
-A study folder is read through `results.parquet` and `languages.csv` only (both written by the runner);
-executed notebooks and anything outside the folder are never read.
+A study folder is read through `results.parquet`, `languages.csv` and `models.csv` only (written by the
+runner; a folder without `models.csv` counts every volume in CC-100); executed notebooks and anything outside
+the folder are never read.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class Study:
     variants: list  # reference variant first
     data: str  # the intermediate data of the main slice ("en" when present)
     main_model: str  # the largest model: figures show it, tables hold every model
+    corpora: dict = field(default_factory=dict)  # model -> the pretraining corpus its volumes are counted in
     n_boot: int = 2000
     seed: int = 0
     notes: list = field(default_factory=list)  # (topic, note) pairs
@@ -41,6 +43,10 @@ class Study:
     @property
     def models(self):
         return sorted(self.scores.model.unique())
+
+    def corpus(self, model: str | None = None) -> str:
+        """The title of a model's pretraining corpus (the main model's by default), e.g. "mC4"."""
+        return reference.corpus_title(self.corpora.get(model or self.main_model, reference.DEFAULT_CORPUS))
 
 
 def load(study_dir) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -51,6 +57,15 @@ def load(study_dir) -> tuple[pd.DataFrame, pd.DataFrame]:
     for df in (results, languages):  # "" is written as an empty CSV cell and read back as NaN
         df["variant"] = df["variant"].fillna("").astype(str) if "variant" in df else ""
     return results, languages
+
+
+def corpora(study_dir) -> dict:
+    """{model: pretraining corpus} from the study folder's `models.csv` ({} where the run wrote none)."""
+    path = in_repo(study_dir) / "models.csv"
+    if not path.exists():
+        return {}
+    table = pd.read_csv(path)
+    return dict(zip(table.model.astype(str), table.volume_corpus.astype(str)))
 
 
 def headline(results: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -88,12 +103,16 @@ def prepare(study_dir, n_boot=2000, seed=0) -> Study:
     data = SOURCE if SOURCE in set(gains.intermediate_data) else (
         gains.intermediate_data.mode().iloc[0] if len(gains) else SOURCE)
     sizes = (gains if len(gains) else scores).groupby("model").model_params.max().sort_values(kind="stable")
-    study = Study(in_repo(study_dir), reference.join_languages(scores, languages),
-                  reference.join_languages(gains, languages), languages, variants, data, sizes.index[-1],
-                  n_boot, seed, notes)
+    used = corpora(study_dir)
+    study = Study(in_repo(study_dir), reference.join_languages(scores, languages, used),
+                  reference.join_languages(gains, languages, used), languages, variants, data, sizes.index[-1],
+                  used, n_boot, seed, notes)
     study.notes += [("languages", EN_NOTE),
                     ("main slice", f"variant {variants[0]!r}, intermediate data {data!r}, last checkpoint "
                                    f"of each phase-2 run; figures show {study.main_model!r}"),
+                    ("volume", "log10 tokens of each language in the model's own pretraining corpus: "
+                               + ", ".join(f"{m}: {study.corpus(m)}" for m in study.models)
+                               + "; a language the corpus lacks has no volume (tier 'no volume')"),
                     ("seeds", "seeds are averaged first: one unit per (configuration, language)")]
     return study
 

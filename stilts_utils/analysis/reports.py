@@ -13,7 +13,7 @@ from .. import reference
 from . import effects, figures, seeds
 from . import report_data as rd
 
-VOLUME = "log10_cc100_tokens"
+VOLUME = "log10_volume_tokens"  # in each model's own pretraining corpus (reference.add_volume)
 BY = ["model", "intermediate", "target"]
 
 
@@ -63,12 +63,23 @@ def _volume(study) -> dict:
     else:
         rd.add_main_model(study, out, "gain_heatmap", gains, figures.gain_heatmap)
         rd.add_main_model(study, out, "gain_vs_volume", units,
-                          lambda part: figures.gain_vs_volume(part, hue="intermediate"), needs=[VOLUME])
+                          lambda part: figures.gain_vs_volume(part, hue="intermediate", corpus=study.corpus()),
+                          needs=[VOLUME])
         corr = effects.correlate(units, VOLUME, "gain", by=BY, n_boot=study.n_boot, seed=study.seed)
-        rd.add_table(study, out, "volume_correlation", corr)
-        rd.add_table(study, out, "volume_regression", _regressions(units))
+        rd.add_table(study, out, "volume_correlation", _with_corpus(study, corr))
+        rd.add_table(study, out, "volume_regression", _with_corpus(study, _regressions(units)))
     rd.add_table(study, out, "scores", score_table(study))
     return out
+
+
+def _with_corpus(study, table) -> pd.DataFrame:
+    """A per-model table with the pretraining corpus its volumes are counted in, beside the model."""
+    if "model" not in table:
+        return table
+    out = table.assign(volume_corpus=table.model.map(study.corpus))
+    cols = list(out.columns)
+    cols.insert(cols.index("model") + 1, cols.pop(cols.index("volume_corpus")))
+    return out[cols]
 
 
 def _with_seed_ci(units, gains) -> pd.DataFrame:
@@ -162,7 +173,8 @@ def _did(pairs, language, changed, study) -> pd.DataFrame:
 
 
 def rq2_duration(study_dir, n_boot=2000, seed=0) -> dict:
-    """RQ2: gain vs intermediate steps per CC-100 tier, and last minus first checkpoint per tier."""
+    """RQ2: gain vs intermediate steps per volume tier (each model's own pretraining corpus; languages it
+    lacks form the tier 'no volume'), and last minus first checkpoint per tier."""
     study = rd.prepare(study_dir, n_boot, seed)
     out = {}
     gains = rd.cross_lingual(rd.main_slice(study, study.gains, steps=False))
@@ -170,26 +182,28 @@ def rq2_duration(study_dir, n_boot=2000, seed=0) -> dict:
     gains = gains[n_steps >= 2]
     if gains.empty:
         none = rd.too_few("duration", int(n_steps.max()) if len(n_steps) else 0,
-                          "one checkpoint per phase-2 run; a duration curve needs >= 2 (study `checkpoints`)")
+                          "one phase-2 duration per configuration; a duration curve needs >= 2 (study "
+                          "`phase2_budgets`, or the cheaper `checkpoints`)")
         rd.add_table(study, out, "duration_curve", none)
         rd.add_table(study, out, "duration_change", none)
         rd.skip(study, out, "duration", none)
         return rd.finish(study, out, "rq2")
     curve = effects.duration_curve(gains, by=("model", "intermediate"), n_boot=n_boot, seed=seed)
-    rd.add_table(study, out, "duration_curve", curve)
-    rd.add_table(study, out, "duration_change", _duration_change(study, gains))
-    rd.add_figure(study, out, "duration", figures.duration_figure(curve))
-    study.notes.append(("tiers", "low/mid/high = tertiles of CC-100 volume over the non-English languages"))
+    rd.add_table(study, out, "duration_curve", _with_corpus(study, curve))
+    rd.add_table(study, out, "duration_change", _with_corpus(study, _duration_change(study, gains)))
+    rd.add_figure(study, out, "duration", figures.duration_figure(curve, corpus=study.corpus()))
+    study.notes.append(("tiers", "low/mid/high = tertiles of each model's pretraining-corpus volume over the "
+                                 "non-English languages; 'no volume' = languages that corpus lacks"))
     return rd.finish(study, out, "rq2")
 
 
 def _duration_change(study, gains) -> pd.DataFrame:
-    tiers = effects.language_tiers(gains).groupby("language").tier.first()
+    tiers = effects.language_tiers(gains).groupby(["model", "language"]).tier.first()
     parts = []
     for key, part in effects.groups(gains, ["model", "intermediate"]):
         first, last = part.intermediate_steps.min(), part.intermediate_steps.max()
         pairs = effects.pair_up(part, "intermediate_steps", last, first)
-        pairs = pairs.assign(tier=pairs.language.map(tiers)).dropna(subset=["tier"])
+        pairs = pairs.assign(tier=[tiers.get((m, lang)) for m, lang in zip(pairs.model, pairs.language)])
         summary = effects.summarize(pairs, ["model", "intermediate", "tier"], "diff", study.n_boot, study.seed)
         parts.append(summary.assign(steps_first=first, steps_last=last))
     return pd.concat(parts, ignore_index=True)
@@ -226,9 +240,9 @@ def rq3_translated(study_dir, n_boot=2000, seed=0) -> dict:
         rd.add_table(study, out, "translated_vs_volume", none)
         return rd.finish(study, out, "rq3")
     rd.add_table(study, out, "translated_difference", pd.concat(tables, ignore_index=True))
-    pairs = reference.join_languages(pd.concat(pairs, ignore_index=True), study.languages)
+    pairs = reference.join_languages(pd.concat(pairs, ignore_index=True), study.languages, study.corpora)
     corr = effects.correlate(pairs, VOLUME, "diff", by=["a", *BY], n_boot=n_boot, seed=seed)
-    rd.add_table(study, out, "translated_vs_volume", corr)
+    rd.add_table(study, out, "translated_vs_volume", _with_corpus(study, corr))
     return rd.finish(study, out, "rq3")
 
 
@@ -285,10 +299,11 @@ def rq5_typology(study_dir, n_boot=2000, seed=0) -> dict:
         pooled = units.groupby(["model", "intermediate", "language", feature, VOLUME], as_index=False).gain.mean()
         corr = [effects.correlate(df, VOLUME, "gain", by=[*BY, feature], n_boot=n_boot, seed=seed)
                 for df in (units, pooled.assign(target="mean over targets"))]
-        rd.add_table(study, out, f"volume_within_{feature}", pd.concat(corr, ignore_index=True))
+        rd.add_table(study, out, f"volume_within_{feature}", _with_corpus(study, pd.concat(corr, ignore_index=True)))
         rd.add_main_model(study, out, f"gain_vs_volume_by_{feature}", pooled,
                           lambda part, f=feature: figures.gain_vs_volume(part, facet=f, hue="intermediate",
-                                                                         ylabel="mean gain over targets"))
+                                                                         ylabel="mean gain over targets",
+                                                                         corpus=study.corpus()))
     study.notes.append(("typology", "languages are the units; reference level = the commonest one; Holm is "
                                     "applied within the per-target rows and within the pooled rows separately"))
     return rd.finish(study, out, "rq5")

@@ -6,6 +6,7 @@ is shown as it is, and nothing computes on them.
 """
 from __future__ import annotations
 
+import numpy as np
 import seaborn as sns
 
 # Display names that are not tasks; a task's own comes from its `title` (tasks/<name>.py).
@@ -21,10 +22,14 @@ COLUMNS = {  # table headers: the column ids reports return -> what a reader see
     "p_holm": "p (Holm)", "slope": "Slope", "d_z": "d_z", "note": "Note", "en": "English",
     "mean_other": "Mean other languages", "transfer_ratio": "Transfer ratio", "sd_seeds": "SD over seeds",
     "log10_cc100_tokens": "log₁₀ CC-100 tokens", "log10_params": "log₁₀ parameters",
+    "log10_volume_tokens": "log₁₀ pretraining tokens", "volume_corpus": "Pretraining corpus",
+    "volume_tokens": "Pretraining tokens",
 }
 AXES = {"log10_cc100_tokens": "pretraining data (log₁₀ CC-100 tokens)",
         "log10_params": "encoder size (log₁₀ parameters)", "intermediate_steps": "intermediate-task steps"}
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">"]  # one per series, so colour is never alone
+SCORE_RANGE = (0.0, 100.0)  # every headline metric is a percentage (accuracy, F1, EM, ...)
+DIFF_RANGE = (-100.0, 100.0)  # a gain or a paired difference of two such scores
 
 
 def markers(n: int) -> list[str]:
@@ -51,9 +56,28 @@ def axis(name) -> str:
     return AXES.get(str(name), column(name))
 
 
+def volume_axis(corpus: str) -> str:
+    """The x label of a volume axis, naming the corpus it is counted in (e.g. mC4 for mT5)."""
+    return f"pretraining data (log₁₀ {corpus} tokens)"
+
+
 def gain_label(metric_name: str | None = None) -> str:
-    """The y label of a gain: what it is the gain of, in which unit."""
-    return f"gain over baseline, {metric(metric_name)} points" if metric_name else "gain over baseline (points)"
+    """The y label of a gain over the no-intermediate baseline: in points of which metric (short enough
+    for a panel's height)."""
+    name = metric(metric_name).replace(" (%)", "") if metric_name else ""
+    return f"gain ({name} points)" if name else "gain (points)"
+
+
+def value_range(y: str) -> tuple[float, float]:
+    """The range a plotted quantity can take: a score (`value`) lies in [0, 100], a gain or a difference of
+    two scores in [-100, 100]. CI bands and error bars are clipped to it (a CI below 0 % accuracy says
+    nothing a reader can use)."""
+    return SCORE_RANGE if y in ("value", "score") else DIFF_RANGE
+
+
+def clip(values, limits):
+    """values clipped to limits = (low, high); NaN stays NaN."""
+    return np.clip(np.asarray(values, dtype=float), *limits)
 
 
 def set_style():
@@ -68,8 +92,33 @@ def zero_line(ax, horizontal: bool = True) -> None:
     (ax.axhline if horizontal else ax.axvline)(0, color="0.3", lw=0.9, ls="--", zorder=1)
 
 
+def shared_legend(fig, axes, title: str | None = None) -> None:
+    """One legend for the whole figure, above the panels (constrained layout keeps it clear of them):
+    the series of every panel, each label once, in first-seen order. Per-panel legends are removed.
+
+    The figure must use layout="constrained" (figures._facet_axes); entries go in as many columns as the
+    figure's width holds.
+    """
+    entries = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            if label and not label.startswith("_"):
+                entries.setdefault(label, handle)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    if not entries:
+        return
+    width_in = fig.get_figwidth()
+    longest = max(len(label) for label in entries)
+    per_column = 0.45 + 0.075 * longest  # inches: marker, gap and the label at the legend's font size
+    ncols = max(1, min(len(entries), int(width_in // per_column)))
+    fig.legend(list(entries.values()), list(entries), title=title, loc="outside upper center", ncols=ncols,
+               fontsize="small", title_fontsize="small")
+
+
 def legend_outside(ax, title: str | None = None) -> None:
-    """The legend to the right of the axes, never over the data."""
+    """The legend to the right of the axes, never over the data (single-panel figures; faceted ones
+    use shared_legend)."""
     handles, labels = ax.get_legend_handles_labels()
     if ax.get_legend() is not None:
         ax.get_legend().remove()
@@ -79,9 +128,11 @@ def legend_outside(ax, title: str | None = None) -> None:
 
 
 def label_points(ax, xs, ys, texts) -> None:
-    """Point labels moved apart until they do not overlap (adjustText), with a thin leader line."""
+    """Point labels moved apart until they do not overlap (adjustText), kept inside the panel, with a
+    thin leader line. Call it last, once the panel's limits are final."""
     from adjustText import adjust_text
 
     labels = [ax.text(x, y, str(t), fontsize="x-small") for x, y, t in zip(xs, ys, texts)]
     if labels:
-        adjust_text(labels, ax=ax, arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5})
+        adjust_text(labels, ax=ax, ensure_inside_axes=True, expand_axes=False,
+                    arrowprops={"arrowstyle": "-", "color": "0.5", "lw": 0.5})

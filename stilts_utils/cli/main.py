@@ -90,7 +90,8 @@ def _tasks(args) -> int:
 def _score(args) -> int:
     from ..evaluation.submission import main
 
-    extra = (["--output", args.output] if args.output else []) + ["--tagging-f1", args.tagging_f1]
+    extra = ((["--output", args.output] if args.output else []) + ["--tagging-f1", args.tagging_f1]
+             + ["--benchmark", args.benchmark])
     return main([args.predictions, args.labels, *extra])
 
 
@@ -188,7 +189,7 @@ def _version() -> str:
 USER_ERRORS = {"stilts_utils.study.errors": ["StudyError"],
                "stilts_utils.data.hub": ["DataUnavailable", "ModelUnavailable"],
                "stilts_utils.evaluation.submission": ["SubmissionError"],
-               "stilts_utils.sandbox.pretrain": ["UnhealthyEncoder"]}
+               "stilts_utils.phases.pretrain": ["UnhealthyEncoder"]}
 
 
 def _user_errors() -> tuple:
@@ -227,12 +228,15 @@ def main(argv=None) -> int:
     p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown",
                    help="markdown (default, with the languages), or the table alone as csv or json")
     p.set_defaults(fn=_tasks)
-    p = sub.add_parser("score", help="score an XTREME prediction folder against a label folder")
+    p = sub.add_parser("score", help="score an XTREME (or XTREME-R) prediction folder against a label folder")
     p.add_argument("predictions")
     p.add_argument("labels")
     p.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
     p.add_argument("--tagging-f1", default=DEFAULT_TAGGING_F1, choices=TAGGING_F1,
                    help="chunk F1 of UD-POS/PAN-X: XTREME's seqeval 0.0.12 (default) or the current seqeval")
+    p.add_argument("--benchmark", default="xtreme", choices=("xtreme", "xtreme-r"),
+                   help="the tasks, languages, groups and overall score of xtreme (default) or xtreme-r "
+                        "(evaluate.py --xtreme_version)")
     p.set_defaults(fn=_score)
     _study_command(sub, "export", _export, "re-run a study's analysis notebooks: every figure and table")
     p = _study_command(sub, "summary", _summary, "headline numbers of a finished study, as a Markdown table")

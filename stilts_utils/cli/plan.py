@@ -10,10 +10,12 @@ assumption, not a measurement (pass a measured one with --mfu).
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections import defaultdict
 
 from ..data.loading import count_rows
 from ..reference import DATA, model_parameters
+from ..study.config import share_of_steps
 from ..study.errors import StudyError
 from ..study.identity import Pair, encoders, pairs
 from ..tasks import REGISTRY
@@ -48,6 +50,8 @@ def training(study, job):
         rows *= 2
     if settings.max_train_examples:
         rows = min(rows, settings.max_train_examples)
+    if not isinstance(job, Pair) and job.budget != 1 and rows:  # a phase-2 budget: its own, shorter run
+        settings = dataclasses.replace(settings, max_steps=share_of_steps(job.budget, settings.total_steps(rows)))
     return settings, rows, any(m for _, m in counted), per_row
 
 

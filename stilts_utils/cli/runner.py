@@ -40,7 +40,7 @@ class Outcome:
 def parameters(study_file: str, job, threads: int) -> dict:
     params = {"study_file": str(Path(study_file).resolve()), "model": job.model, "variant": job.variant,
               "intermediate": job.intermediate, "intermediate_data": job.intermediate_data, "seed": job.seed,
-              "threads": threads}
+              "budget": job.budget, "threads": threads}
     if isinstance(job, Pair):
         params.update(checkpoint=job.checkpoint, target=job.target)
     return params
@@ -266,6 +266,7 @@ def prepare(study: Study, paths: StudyPaths) -> None:
     reports on its encoders (the sandbox's phase-1 health report) the report goes beside the results."""
     from ..atomic import atomic_write_text
 
+    from ..phases import phase1  # lazy: torch and transformers; validation and --dry-run import this module
     from ..progress import quiet_libraries
 
     reports = []
@@ -273,8 +274,8 @@ def prepare(study: Study, paths: StudyPaths) -> None:
         for variant in study.variant_names:
             for model in study.models:
                 label = f"{model}{' (' + variant + ')' if variant else ''}"
-                print(f"phase 1: {label}: {study.world_impl.pretrained(model, variant)}", flush=True)
-                report = study.world_impl.phase1_report(model, variant)
+                print(f"phase 1: {label}: {phase1.pretrained(study, model, variant)}", flush=True)
+                report = phase1.report(study, model, variant)
                 if report is not None:
                     reports.append(report.assign(model=model, variant=variant))
     if reports:
@@ -391,7 +392,8 @@ def dry_run(study_file: str) -> str:
 
     paths = StudyPaths(study)
     lines = [f"study {study.name} ({study.world}): {len(study.models)} model(s) x "
-             f"{len(study.intermediate)} intermediate x {len(study.targets)} targets x {len(study.seeds)} seed(s)"]
+             f"{len(study.intermediate)} intermediate x {len(study.targets)} targets x {len(study.seeds)} seed(s)"
+             + (f" x {len(study.phase2_budgets)} phase-2 budgets" if study.phase2_budgets != [1.0] else "")]
     encoders, pairs = identity.encoders(study), identity.pairs(study)
     lines.append(f"\nphase 2: {len(encoders)} encoder run(s)")
     for job in encoders:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 
 from ..data.loading import cap_rows, load_split
+from ..families import retrieval_layer
 from ..metrics import bucc_scores, mine_pairs, tatoeba_scores
 from ..metrics.retrieval import apply_threshold, center, nearest
-from ..model.encoders import retrieval_layer
 from ..model.kinds import kind_of
 from ..model.kinds.retrieval import embed, sides
 from . import submission

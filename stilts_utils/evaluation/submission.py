@@ -1,8 +1,12 @@
-"""XTREME submission folders: write predictions as `<task>/test-<lang>.{tsv,json}` and score a folder.
+"""XTREME / XTREME-R submission folders: write predictions as `<task>/test-<lang>.{tsv,json,jsonl}` and score
+a folder against a benchmark (`--benchmark xtreme`, the default, or `xtreme-r`).
 
 The formats and the reading rules are those of google-research/xtreme evaluate.py :
 classification and Tatoeba one value per line, tagging one tag per word with a blank line between
-sentences, QA a JSON {question_id: answer} against SQuAD-format labels, BUCC `src_id<TAB>trg_id` lines.
+sentences, QA a JSON {question_id: answer} against SQuAD-format labels, BUCC `src_id<TAB>trg_id` lines
+(an empty prediction file is no pair: P = R = F1 = 0, as bucc_f1 gives it); XTREME-R adds XCOPA
+(`.jsonl`, a JSON object with `label` per line, read_xcopa) and the ranked retrieval of Mewsli-X and LAReQA
+(a JSON {query id: [candidate ids, best first]} against {query id: [gold ids]}, mAP@20).
 Differences on purpose: a clear error naming the files instead of an assert, and blank-line runs in
 tagging files are one separator (xtreme would read an empty sentence and then fail the count check).
 """
@@ -16,8 +20,8 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1  # names only: no metric import
-from ..tasks import REGISTRY
-from .xtreme import TASK2LANGS, xtreme_scores
+from ..tasks import scored_tasks
+from .xtreme import BENCHMARKS, DEFAULT_BENCHMARK, benchmark, xtreme_scores
 
 MAX_FILE_BYTES = 1 << 30  # a prediction or label file above 1 GiB is not an XTREME test set
 
@@ -32,11 +36,14 @@ class MissingFile(SubmissionError, FileNotFoundError):
 
 def formats() -> dict[str, str]:
     """File format of each task's predictions and labels: a field of the task (tasks/<task>.py)."""
-    return {name: task.xtreme_format for name, task in REGISTRY.items() if task.xtreme_format}
+    return {name: task.xtreme_format for name, task in scored_tasks().items() if task.xtreme_format}
+
+
+SUFFIX = {"qa": "json", "ranking": "json", "choice": "jsonl"}  # evaluate.py get_suffix; the others .tsv
 
 
 def prediction_path(root: str | Path, task: str, lang: str) -> Path:
-    suffix = "json" if formats()[task] == "qa" else "tsv"
+    suffix = SUFFIX.get(formats()[task], "tsv")
     return Path(root) / task / f"test-{lang}.{suffix}"
 
 
@@ -76,14 +83,24 @@ def _pairs_text(pairs: Iterable[tuple[str, str]]) -> str:
     return "".join(f"{s}\t{t}\n" for s, t in sorted(set(map(tuple, pairs))))
 
 
-WRITERS: dict[str, Callable] = {"lines": _lines_text, "tags": _tags_text, "qa": _qa_text, "pairs": _pairs_text}
+def _choice_text(choices: Sequence[int]) -> str:
+    return "".join(json.dumps({"label": int(c)}) + "\n" for c in choices)
+
+
+def _ranking_text(ranked: dict) -> str:
+    return json.dumps({str(q): [str(c) for c in ids] for q, ids in ranked.items()}, ensure_ascii=False) + "\n"
+
+
+WRITERS: dict[str, Callable] = {"lines": _lines_text, "tags": _tags_text, "qa": _qa_text, "pairs": _pairs_text,
+                                "choice": _choice_text, "ranking": _ranking_text}
 
 
 def write_predictions(root: str | Path, task: str, lang: str, predictions) -> Path:
     """Write one language's predictions in XTREME's format and return the file written.
 
     lines: a label (or Tatoeba index) per example; tags: a list of tags per sentence; qa: {id: answer};
-    pairs: (src_id, trg_id) tuples."""
+    pairs: (src_id, trg_id) tuples; choice: the chosen alternative per example; ranking: {query id:
+    [candidate ids, best first]}."""
     known = formats()
     if task not in known:
         raise ValueError(f"no XTREME submission format for task {task!r}; known: {sorted(known)}")
@@ -95,8 +112,8 @@ def write_predictions(root: str | Path, task: str, lang: str, predictions) -> Pa
 
 # ---- reading ------------------------------------------------------------------------------------------
 
-def _text(path: Path) -> str:
-    """A submission file's text: UTF-8, not empty, not absurdly large."""
+def _text(path: Path, may_be_empty: bool = False) -> str:
+    """A submission file's text: UTF-8, not empty (unless `may_be_empty`), not absurdly large."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise SubmissionError(f"{path} has {size} bytes; allowed: at most {MAX_FILE_BYTES} (an XTREME test set)")
@@ -105,7 +122,7 @@ def _text(path: Path) -> str:
     except UnicodeDecodeError as err:
         line = path.read_bytes()[:err.start].count(b"\n") + 1
         raise SubmissionError(f"{path}, line {line}: not UTF-8 text (byte {err.start}); allowed: UTF-8 text") from None
-    if not text.strip():
+    if not text.strip() and not may_be_empty:
         raise SubmissionError(f"{path} is empty; allowed: one prediction per example")
     return text
 
@@ -118,9 +135,9 @@ def _json(path: Path):
                               "a JSON object") from None
 
 
-def read_lines(path: Path) -> list[str]:
+def read_lines(path: Path, may_be_empty: bool = False) -> list[str]:
     """Stripped lines; trailing blank lines are dropped (an extra newline at the end is not an example)."""
-    lines = [line.strip() for line in _text(path).split("\n")]
+    lines = [line.strip() for line in _text(path, may_be_empty).split("\n")]
     while lines and not lines[-1]:
         lines.pop()
     return lines
@@ -179,9 +196,41 @@ def _read_qa_pair(pred_file: Path, label_file: Path) -> tuple:
 
 
 def _read_pairs_pair(pred_file: Path, label_file: Path) -> tuple:
-    def pairs(path: Path) -> list[tuple[str, ...]]:
-        return [tuple(line.split("\t")) for line in read_lines(path) if line]
-    return pairs(pred_file), pairs(label_file)
+    """BUCC pairs. An empty prediction file is a valid submission (no pair mined: the kit writes one when the
+    dev threshold keeps no test pair) and scores 0, as evaluate.py's bucc_f1; an empty gold file is not."""
+    def pairs(path: Path, may_be_empty: bool = False) -> list[tuple[str, ...]]:
+        return [tuple(line.split("\t")) for line in read_lines(path, may_be_empty) if line]
+    return pairs(pred_file, may_be_empty=True), pairs(label_file)
+
+
+def _read_choice_pair(pred_file: Path, label_file: Path) -> tuple:
+    """XCOPA: every line a JSON object with a `label` (evaluate.py read_xcopa), as many as the gold's."""
+    def labels(path: Path) -> list:
+        out = []
+        for n, line in enumerate(read_lines(path), 1):
+            try:
+                out.append(json.loads(line)["label"])
+            except (json.JSONDecodeError, KeyError, TypeError):
+                raise SubmissionError(f"{path}, line {n}: not a JSON object with a \"label\"; allowed: one "
+                                      '{"label": <choice>} per line') from None
+        return out
+    pred, gold = labels(pred_file), labels(label_file)
+    _check_count(pred, gold, pred_file, label_file, "lines")
+    return pred, gold
+
+
+def _read_ranking_pair(pred_file: Path, label_file: Path) -> tuple:
+    """Mewsli-X / LAReQA: {query id: [candidate ids, best first]} against {query id: [gold ids]}."""
+    def ranked(path: Path, gold: bool) -> dict:
+        data = _json(path)
+        if not isinstance(data, dict):
+            raise SubmissionError(f"{path}: expected a JSON object {{query id: [ids]}}, got {type(data).__name__}")
+        for query, ids in data.items():
+            if not isinstance(ids, list) or (gold and not ids):
+                need = "a non-empty list of gold ids" if gold else "a list of candidate ids, best first"
+                raise SubmissionError(f"{path}: query {query!r} maps to {json.dumps(ids)[:40]}; allowed: {need}")
+        return data
+    return ranked(pred_file, gold=False), ranked(label_file, gold=True)
 
 
 def _score_lines(pred, gold, task: str, lang: str, files, **options) -> dict:
@@ -205,8 +254,9 @@ def _score_qa(pred, labels, task: str, lang: str, files, **options) -> dict:
     from ..metrics.qa import answers_from_squad
     from ..model.kinds import kind_of
 
-    return METRICS[kind_of(REGISTRY[task]).scorer(REGISTRY[task])](answers_from_squad(labels), pred, lang=lang,
-                                                                   **options)  # repeated ids kept
+    facts = scored_tasks()[task]
+    return METRICS[kind_of(facts).scorer(facts)](answers_from_squad(labels), pred, lang=lang,
+                                                 **options)  # repeated ids kept
 
 
 def _score_pairs(pred, gold, task: str, lang: str, files, **options) -> dict:
@@ -215,8 +265,15 @@ def _score_pairs(pred, gold, task: str, lang: str, files, **options) -> dict:
     return pair_prf(gold, pred)
 
 
+def _score_ranking(pred, gold, task: str, lang: str, files, **options) -> dict:
+    from ..metrics import METRICS
+
+    return METRICS[scored_tasks()[task].scorer](gold, pred, lang=lang)
+
+
 FORMATS = {"lines": (_read_lines_pair, _score_lines), "tags": (_read_tags_pair, _score_tags),
-           "qa": (_read_qa_pair, _score_qa), "pairs": (_read_pairs_pair, _score_pairs)}
+           "qa": (_read_qa_pair, _score_qa), "pairs": (_read_pairs_pair, _score_pairs),
+           "choice": (_read_choice_pair, _score_lines), "ranking": (_read_ranking_pair, _score_ranking)}
 
 
 def read_file_pair(pred_file: str | Path, label_file: str | Path, task: str, lang: str) -> tuple:
@@ -240,36 +297,48 @@ def _subdirs(root: Path) -> set[str]:
     return {p.name for p in root.iterdir() if p.is_dir()}
 
 
-def score_folder(pred_dir: str | Path, label_dir: str | Path, **options) -> pd.DataFrame:
-    """Tidy scores (task, language, metric, value) of every XTREME task present in both folders.
+def score_folder(pred_dir: str | Path, label_dir: str | Path, benchmark_name: str = DEFAULT_BENCHMARK,
+                 **options) -> pd.DataFrame:
+    """Tidy scores (task, language, metric, value) of every task of the benchmark present in both folders.
 
-    Like evaluate.py, a task present in both folders must have every one of its languages. Folders that
-    are not XTREME tasks (e.g. Mewsli-X) or sit on one side only are listed in `df.attrs["notes"]`."""
+    Like evaluate.py, a task present in both folders must have every one of the benchmark's languages.
+    Folders that are not the benchmark's tasks (e.g. Mewsli-X under XTREME) or sit on one side only are
+    listed in `df.attrs["notes"]`; `df.attrs["benchmark"]` names the benchmark."""
+    try:
+        bench = benchmark(benchmark_name)
+    except ValueError as err:
+        raise SubmissionError(f"--benchmark: {err}") from None
+    task2langs = bench.task2langs
     pred_dir, label_dir = Path(pred_dir), Path(label_dir)
     for role, folder in (("predictions", pred_dir), ("labels", label_dir)):
         if not folder.is_dir():
             what = "is a file" if folder.exists() else "does not exist"
             raise SubmissionError(f"{role} folder {str(folder)!r} {what}; allowed: a folder of <task>/test-<lang>.{{tsv,json}}")
     in_pred, in_label = _subdirs(pred_dir), _subdirs(label_dir)
-    if not in_pred & in_label & set(TASK2LANGS):
-        raise SubmissionError(f"no XTREME task folder is in both {str(pred_dir)!r} ({', '.join(sorted(in_pred)) or 'none'}) "
+    if not in_pred & in_label & set(task2langs):
+        raise SubmissionError(f"no {bench.title} task folder is in both {str(pred_dir)!r} ({', '.join(sorted(in_pred)) or 'none'}) "
                               f"and {str(label_dir)!r} ({', '.join(sorted(in_label)) or 'none'}); allowed tasks: "
-                              + ", ".join(TASK2LANGS))
+                              + ", ".join(task2langs))
     files = [(task, lang, prediction_path(pred_dir, task, lang), prediction_path(label_dir, task, lang))
-             for task, langs in TASK2LANGS.items() if task in in_pred and task in in_label for lang in langs]
+             for task, langs in task2langs.items() if task in in_pred and task in in_label for lang in langs]
     read = [read_file_pair(pred, gold, task, lang) for task, lang, pred, gold in files]  # every file checked first
     rows = []
     for (task, lang, pred_file, label_file), (pred, gold) in zip(files, read):
         scores = FORMATS[formats()[task]][1](pred, gold, task, lang, (pred_file, label_file), **options)
         rows += [{"task": task, "language": lang, "metric": m, "value": float(v)} for m, v in scores.items()]
     df = pd.DataFrame(rows, columns=["task", "language", "metric", "value"])
-    df.attrs["notes"] = _folder_notes(in_pred, in_label)
+    df.attrs["notes"] = _folder_notes(in_pred, in_label, bench)
+    df.attrs["benchmark"] = bench.name
     return df
 
 
-def _folder_notes(in_pred: set[str], in_label: set[str]) -> list[str]:
-    scored = set(TASK2LANGS)
-    notes = [f"ignored {name}: not one of the nine XTREME tasks" for name in sorted((in_pred | in_label) - scored)]
+_COUNT = {9: "nine", 10: "ten"}
+
+
+def _folder_notes(in_pred: set[str], in_label: set[str], bench) -> list[str]:
+    scored = set(bench.task2langs)
+    many = _COUNT.get(len(scored), str(len(scored)))
+    notes = [f"ignored {name}: not one of the {many} {bench.title} tasks" for name in sorted((in_pred | in_label) - scored)]
     notes += [f"skipped {t}: predictions but no labels" for t in sorted((in_pred - in_label) & scored)]
     notes += [f"skipped {t}: labels but no predictions" for t in sorted((in_label - in_pred) & scored)]
     return notes
@@ -281,11 +350,11 @@ def _fmt(value) -> str:
     return "-" if value is None or value != value else f"{value:.2f}"
 
 
-def _task_block(df: pd.DataFrame, task: str, scores: dict) -> str:
+def _task_block(df: pd.DataFrame, task: str, scores: dict, langs: list[str]) -> str:
     table = df[df["task"] == task].pivot(index="language", columns="metric", values="value")
-    table = table.reindex([lang for lang in TASK2LANGS[task] if lang in table.index])
+    table = table.reindex([lang for lang in langs if lang in table.index])
     head = f"== {task}: score {_fmt(scores['score'])}"
-    if REGISTRY[task].is_qa:
+    if scored_tasks()[task].is_qa:
         head += f" ((EM+F1)/2), F1 {_fmt(scores['score_f1'])}"
     if scores["missing"]:
         head += f"; missing languages: {' '.join(scores['missing'])}"
@@ -293,18 +362,20 @@ def _task_block(df: pd.DataFrame, task: str, scores: dict) -> str:
 
 
 def format_report(df: pd.DataFrame) -> str:
-    """Per-language tables, per-task scores, group scores and the overall XTREME score as text."""
-    summary = xtreme_scores(df)
-    parts = [_task_block(df, t, s) for t, s in summary["tasks"].items()]
+    """Per-language tables, per-task scores, group scores and the overall score (of the benchmark the
+    frame was scored for, `df.attrs["benchmark"]`, XTREME by default) as text."""
+    bench = BENCHMARKS[df.attrs.get("benchmark", DEFAULT_BENCHMARK)]
+    summary = xtreme_scores(df, benchmark_name=bench.name)
+    parts = [_task_block(df, t, s, bench.task2langs[t]) for t, s in summary["tasks"].items()]
     parts.append("== tasks\n" + "\n".join(
-        f"{t:10s} {_fmt(s['score']):>7s}" + (f"  (F1 {_fmt(s['score_f1'])})" if REGISTRY[t].is_qa else "")
+        f"{t:10s} {_fmt(s['score']):>7s}" + (f"  (F1 {_fmt(s['score_f1'])})" if scored_tasks()[t].is_qa else "")
         for t, s in summary["tasks"].items()))
     parts.append("== groups\n" + ("\n".join(f"{g:22s} {_fmt(v):>7s}" for g, v in summary["groups"].items())
                                    or "none complete"))
     if summary["overall"] is None:
         parts.append(f"== overall: not computed, missing tasks: {' '.join(summary['missing_tasks'])}")
     else:
-        parts.append(f"== overall XTREME {_fmt(summary['overall'])} (QA as (EM+F1)/2); "
+        parts.append(f"== overall {bench.title} {_fmt(summary['overall'])} (QA as (EM+F1)/2); "
                      f"{_fmt(summary['overall_f1'])} with QA F1 only")
     parts += [f"note: {n}" for n in df.attrs.get("notes", [])]
     return "\n".join(parts) + "\n"
@@ -312,17 +383,19 @@ def format_report(df: pd.DataFrame) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stilts_utils score",
-                                     description="Score an XTREME prediction folder against a label folder.")
-    parser.add_argument("predictions", help="folder with <task>/test-<lang>.{tsv,json}")
+                                     description="Score an XTREME or XTREME-R prediction folder against a label folder.")
+    parser.add_argument("predictions", help="folder with <task>/test-<lang>.{tsv,json,jsonl}")
     parser.add_argument("labels", help="folder with the same layout holding the gold labels")
     parser.add_argument("--output", help="also write the tidy scores here (.csv or .parquet)")
     parser.add_argument("--tagging-f1", default=DEFAULT_TAGGING_F1, choices=TAGGING_F1,
                         help="chunk F1 of UD-POS/PAN-X: XTREME's seqeval 0.0.12 (default) or the current seqeval")
+    parser.add_argument("--benchmark", default=DEFAULT_BENCHMARK,
+                        help="xtreme (default) or xtreme-r: tasks, languages, groups and overall of that benchmark")
     args = parser.parse_args(argv)
     out = Path(args.output) if args.output else None
     if out is not None and (out.suffix not in (".csv", ".parquet") or not out.parent.is_dir() or out.is_dir()):
         raise SubmissionError(f"--output {args.output!r}: allowed: a .csv or .parquet file in an existing folder")
-    df = score_folder(args.predictions, args.labels, tagging_f1=args.tagging_f1)
+    df = score_folder(args.predictions, args.labels, args.benchmark, tagging_f1=args.tagging_f1)
     print(format_report(df), end="")
     if out is not None:
         df.to_parquet(out, index=False) if out.suffix == ".parquet" else df.to_csv(out, index=False)

@@ -7,6 +7,7 @@ column of the results rows (accuracy, f1, em, precision, recall, token_accuracy,
 """
 from .classification import accuracy
 from .qa import mlqa, squad_v1, squad_v2
+from .ranking import lareqa_map, mean_average_precision, mewslix_map
 from .retrieval import bucc_scores, mine_pairs, pair_prf, tatoeba_scores
 from .tagging import DEFAULT_TAGGING_F1, TAGGING_F1, tagging_scores
 
@@ -30,7 +31,9 @@ METRICS = {
     "squad_v2": _any_language(squad_v2),
     "mlqa": _mlqa,  # per-language answer normalisation
     "bucc": _any_language(pair_prf),  # (src_id, trg_id) pairs
+    "map@20": _any_language(lareqa_map),  # ranked ids, every relevant id counts (LAReQA)
+    "map@20_first_gold": _any_language(mewslix_map),  # ranked ids, the first gold id only (Mewsli-X)
 }
 
-__all__ = ["METRICS", "TAGGING_F1", "accuracy", "bucc_scores", "mine_pairs", "mlqa", "pair_prf", "squad_v1", "squad_v2",
-           "tagging_scores", "tatoeba_scores"]
+__all__ = ["METRICS", "TAGGING_F1", "accuracy", "bucc_scores", "lareqa_map", "mean_average_precision", "mewslix_map",
+           "mine_pairs", "mlqa", "pair_prf", "squad_v1", "squad_v2", "tagging_scores", "tatoeba_scores"]

@@ -1,26 +1,13 @@
 """Pretrained encoders (phase 1): how to load them and how big they are.
 
-Any model of a supported architecture family (`study/worlds.py` FAMILIES, found from the config's
+Any model of a supported architecture family (`families.py` FAMILIES, found from the config's
 `model_type`) works, hub id or local directory; mT5/T5 load only their encoder stack. Sizes are read from
-each model's config.
+each model's config (`families.depth`, `families.hidden_size`).
 """
 from __future__ import annotations
 
 from ..data.hub import ModelUnavailable, hub_reachable, model_help
-from ..study.worlds import FAMILIES, REMOTE_CODE_FAMILY, family_of
-
-# Retrieval uses hidden_states[14] of XLM-R Large's 24 layers (jiant/XTREME); other depths scale it.
-RETRIEVAL_LAYER_FRACTION = 14 / 24
-
-
-def family(config) -> dict:
-    """The architecture family of a loaded config (a trust_remote_code model: AutoModel, cls pooling)."""
-    name = family_of(getattr(config, "model_type", ""))
-    return FAMILIES[name] if name else REMOTE_CODE_FAMILY
-
-
-def is_t5(config) -> bool:
-    return family(config)["loader"] == "t5-encoder"
+from ..families import is_t5
 
 
 def load_config(name_or_path: str, trust_remote_code: bool = False):
@@ -53,21 +40,3 @@ def load_tokenizer(name_or_path: str, trust_remote_code: bool = False):
 def count_parameters(module) -> int:
     return sum(p.numel() for p in module.parameters())
 
-
-def num_layers(config) -> int:
-    return getattr(config, "num_hidden_layers", None) or getattr(config, "num_layers")
-
-
-def retrieval_layer(config, layer: int = -1) -> int:
-    """hidden_states index used for retrieval: the setting, or 14/24 of the depth (XLM-R Large: 14)."""
-    depth = num_layers(config)
-    if layer >= 0:
-        if layer > depth:
-            raise ValueError(f"retrieval.layer {layer} exceeds the model's {depth} layers")
-        return layer
-    return max(1, round(depth * RETRIEVAL_LAYER_FRACTION))
-
-
-def default_pooling(name_or_path: str, config) -> str:
-    """Pooling of the classification head: the family's (mean for T5-family encoders, else the first token)."""
-    return family(config)["pooling"]

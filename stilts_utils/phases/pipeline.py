@@ -1,4 +1,5 @@
-"""The three phases as calls a notebook makes: pretrained encoder, intermediate training, target run."""
+"""Phases 2 and 3 as calls a notebook makes (intermediate training, target run); phase 1, the pretrained
+encoder they start from, is `phase1.py`."""
 from __future__ import annotations
 
 import json
@@ -13,13 +14,14 @@ from ..atomic import atomic_write_text, build_once, damage
 from ..data.loading import cap_rows, load_split
 from ..data.readers import with_data_labels
 from ..evaluation import scoring
-from ..model.encoders import count_parameters, default_pooling, load_encoder, load_tokenizer
+from ..families import hidden_size, pooling
+from ..model.encoders import count_parameters, load_encoder, load_tokenizer
 from ..model.heads import StiltsModel
 from ..model.kinds import kind_of
-from ..study.config import Study, load_study
+from ..study.config import Study, load_study, share_of_steps
 from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, data_languages, split_data, target_languages
 from ..tasks import REGISTRY
-from . import distributed
+from . import distributed, phase1
 from .results import make_rows, write_rows
 from .training import fit
 
@@ -45,10 +47,11 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
 
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-                       seed: int) -> pd.DataFrame:
-    """Phase 2: train on the intermediate task(s), save the encoder at each checkpoint fraction."""
+                       seed: int, budget: float = 1.0) -> pd.DataFrame:
+    """Phase 2: train on the intermediate task(s) for `budget` of the phase-2 run (its own schedule), save
+    the encoder at each checkpoint fraction."""
     study = load_study(study_file)
-    job = Encoder(model, variant, intermediate, intermediate_data, seed)
+    job = Encoder(model, variant, intermediate, intermediate_data, seed, float(budget))
     out = StudyPaths(study).encoder_dir(job)
     build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp))
     return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
@@ -68,16 +71,17 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
     from transformers import set_seed
 
     start = time.time()
-    pre = study.world_impl.pretrained(job.model, job.variant)
+    pre = phase1.pretrained(study, job.model, job.variant)
     set_seed(job.seed)  # weights the checkpoint lacks (an MLM has no pooler) are drawn at load: saved, so seeded
     tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
     tasks = [_task(n, study, job.variant) for n in study.intermediate_tasks(job.intermediate)]
     set_seed(job.seed)
-    heads = [_head(t, encoder.config, pre) for t in tasks]
+    heads = [_head(t, encoder.config) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
     net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre)
-    steps = train_args["steps"]
-    marks = {max(1, round(f * steps)): f for f in study.checkpoints}
+    # a budget is a run of its own: fit's warm-up and linear decay span these steps, not the full run's
+    steps = train_args["steps"] = share_of_steps(job.budget, train_args["steps"])
+    marks = {share_of_steps(f, steps): f for f in study.checkpoints}
 
     every, resume = checkpoint_interval(study), _encoder_resume_dir(study, job)
     # resumable: the RQ2 saves go where a restarted run finds them, and move into the build at the end
@@ -159,15 +163,14 @@ def _task(name: str, study: Study, variant: str):
     return with_data_labels(REGISTRY[name], study, variant)
 
 
-def _head(task, config, pretrained: str):
-    hidden = getattr(config, "hidden_size", None) or config.d_model
-    return kind_of(task).make_head(hidden, len(task.labels), default_pooling(pretrained, config))
+def _head(task, config):
+    return kind_of(task).make_head(hidden_size(config), len(task.labels), pooling(config))
 
 
 def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
     """(directory, phase-2 steps) of the encoder a pair starts from."""
     if pair.encoder is None:
-        return study.world_impl.pretrained(pair.model, pair.variant), 0
+        return phase1.pretrained(study, pair.model, pair.variant), 0
     out = StudyPaths(study).encoder_dir(pair.encoder)
     if not (out / COMPLETE).exists():
         raise RuntimeError(f"intermediate encoder {pair.encoder.id} is not trained yet ({out})")
@@ -184,12 +187,12 @@ def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
 # ---- phase 3 ---------------------------------------------------------------------------------------
 
 def run_pair(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-             checkpoint: float, target: str, seed: int) -> pd.DataFrame:
+             checkpoint: float, target: str, seed: int, budget: float = 1.0) -> pd.DataFrame:
     """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation."""
     start = time.time()
     study = load_study(study_file)
     paths = StudyPaths(study)
-    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed)
+    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, float(budget))
     path, inter_steps = encoder_for(study, pair)
     tokenizer, encoder = load_tokenizer(path), load_encoder(path)
     params = count_parameters(encoder)
@@ -213,7 +216,7 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
 
     kind, s3 = kind_of(task), study.target_settings(task.name)
     set_seed(pair.seed)
-    net = StiltsModel(encoder, _head(task, encoder.config, path))  # the STILTs step: a fresh head
+    net = StiltsModel(encoder, _head(task, encoder.config))  # the STILTs step: a fresh head
     train = cap_rows(load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
                      pair.seed)
     feats = kind.featurize(train, tokenizer, task, s3, **study.protocol.feature_options())

@@ -1,25 +1,24 @@
 """A synthetic, deterministic multilingual world for running the X-STILTs study offline on CPU.
 
 `build_world` writes a pretraining corpus and every task in the real HF schemas (docs/design.md
-§2-3); `pretrain_model` trains phase 1 (tokenizer + XLM-R-style MLM) on that corpus, deterministically,
-and fails with `UnhealthyEncoder` when the held-out loss ends above the size's bound;
-`phase1_report` writes what the encoder learned per language next to it.
+§2-3); `recipe.py` describes what phase 1 pretrains on that corpus (model sizes, the tokenizer's
+specials, the held-out split) and `probes.py` the phase-1 report's probe sets and anchor-only baselines.
+Phase 1 itself (training, the report) is `phases/phase1.py`: this package only describes.
 
-The settings are imported at once; the world, the report and the languages (which need pandas or build
+The settings and the recipe are imported at once; the world and the languages (which need pandas or build
 lexicons) on first use, so validating a study file stays fast.
 """
 import importlib
 
-from .pretrain import DEFAULT_SIZES, ModelSize, UnhealthyEncoder, pretrain_model
+from .recipe import DEFAULT_SIZES, ModelSize
 from .settings import LanguageSpec, WorldSettings, settings_hash
 
-_LAZY = {"check_ladder": ".ladder", "world_languages": ".languages", "phase1_report": ".report",
+_LAZY = {"check_ladder": ".ladder", "world_languages": ".languages",
          "build_world": ".world", "language_table": ".world", "train_rows": ".world"}
 
 __all__ = [
-    "DEFAULT_SIZES", "LanguageSpec", "ModelSize", "UnhealthyEncoder", "WorldSettings", "build_world",
-    "check_ladder", "language_table", "phase1_report", "pretrain_model", "settings_hash", "train_rows",
-    "world_languages",
+    "DEFAULT_SIZES", "LanguageSpec", "ModelSize", "WorldSettings", "build_world", "check_ladder",
+    "language_table", "settings_hash", "train_rows", "world_languages",
 ]
 
 

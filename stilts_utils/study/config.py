@@ -106,8 +106,8 @@ MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
 LIST_ITEMS = {"models": (str, False), "intermediate": (str, False), "targets": (str, True),
               "languages": (str, True), "seeds": (int, False), "intermediate_data": (str, False),
               "translation_languages": (str, True),
-              "checkpoints": (float, False), "trust_remote_code": (str, True), "analysis": (str, True),
-              "multitask.tasks": (str, True)}
+              "checkpoints": (float, False), "phase2_budgets": (float, False), "trust_remote_code": (str, True),
+              "analysis": (str, True), "multitask.tasks": (str, True)}
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,12 @@ class TrainSettings:
         if self.max_steps > 0:
             return self.max_steps
         return max(1, math.ceil(self.epochs * math.ceil(n_rows / self.effective_batch())))
+
+
+def share_of_steps(share: float, steps: int) -> int:
+    """Steps of a share of a `steps`-step run (at least 1): a `checkpoints` save and a `phase2_budgets` run
+    of the same share have the same step count."""
+    return max(1, round(share * steps))
 
 
 @dataclass(frozen=True)
@@ -230,7 +236,12 @@ class Study:
     # RQ3: the languages of `translated` / `en+translated` (each must have the intermediate task's translations:
     # MNLI via XNLI, SQuAD via XTREME's translate-train); empty = the targets' non-English languages
     translation_languages: list = field(default_factory=list)
-    checkpoints: list = field(default_factory=lambda: [1.0])  # RQ2: fractions of phase-2 steps
+    # RQ2, the cheap way: the encoder saved at these fractions of ONE phase-2 run. Confounded with the
+    # schedule: the 10 % save is taken at peak learning rate right after warm-up, not after a decay
+    checkpoints: list = field(default_factory=lambda: [1.0])
+    # RQ2, each duration its own phase-2 run: shares of the run phase2 describes (epochs or max_steps),
+    # each with its own warm-up and linear decay to 0 at its own end; one encoder per share
+    phase2_budgets: list = field(default_factory=lambda: [1.0])
     mlm_weight: float = 0.0  # share of phase-2 batches that continue multilingual MLM (0 = none)
     mlm_corpus: str = ""  # real studies: directory of <lang>.txt for that MLM; the sandbox uses its own
     multitask: MultitaskSettings = field(default_factory=MultitaskSettings)
@@ -411,6 +422,7 @@ def _validate(study: Study, check_data: bool = True) -> None:
     for fraction in study.checkpoints:
         if not 0 < fraction <= 1:  # step 0 is the baseline
             raise StudyError(f"checkpoints: {fraction!r} is not a fraction in (0, 1]", key="checkpoints")
+    _validate_budgets(study)
     if not study.targets:
         raise StudyError("targets: the study names no target task; allowed: " + ", ".join(targets), key="targets")
     _validate_paths(study)
@@ -420,6 +432,18 @@ def _validate(study: Study, check_data: bool = True) -> None:
     _validate_depth(study)
     if check_data:  # `plan` only counts: it may load a study whose user-supplied data is not here yet
         _check_user_data(study)
+
+
+def _validate_budgets(study: Study) -> None:
+    for share in study.phase2_budgets:
+        if not 0 < share <= 1:  # step 0 is the baseline; a longer run: raise phase2.epochs
+            raise StudyError(f"phase2_budgets: {share!r} is not allowed; allowed: shares in (0, 1] of the phase-2 "
+                             "run (phase2.epochs or phase2.max_steps), e.g. [0.1, 0.25, 0.5, 1.0]",
+                             key="phase2_budgets")
+    if study.phase2_budgets != [1.0] and study.checkpoints != [1.0]:
+        raise StudyError(f"phase2_budgets: {study.phase2_budgets} together with checkpoints {study.checkpoints} is "
+                         "not allowed (their step counts would mix in the duration curve); allowed: one of the two "
+                         "(phase2_budgets: separate runs; checkpoints: fractions of one run)", key="phase2_budgets")
 
 
 def _missing_user_data(study: Study, names) -> dict:

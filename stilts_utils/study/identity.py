@@ -27,11 +27,13 @@ class Encoder:
     intermediate: str
     intermediate_data: str  # en | translated | en+translated, the last two optionally `:<lang>` (one language)
     seed: int
+    budget: float = 1.0  # share of the phase-2 run, trained with its own schedule (study `phase2_budgets`)
 
     @property
     def id(self) -> str:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
-        return _safe(f"{_model_key(self.model, self.variant)}__{self.intermediate}{data}__s{self.seed}")
+        inter = f"{self.intermediate}{data}{_budget_suffix(self.budget)}"
+        return _safe(f"{_model_key(self.model, self.variant)}__{inter}__s{self.seed}")
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,25 @@ class Pair:
     checkpoint: float  # fraction of the phase-2 steps
     target: str
     seed: int
+    budget: float = 1.0  # the encoder's phase-2 budget (1.0 for the baseline)
 
     @property
     def encoder(self) -> Encoder | None:
         if self.intermediate == "none":
             return None
-        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed)
+        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed, self.budget)
 
     @property
     def id(self) -> str:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
         ckpt = "" if self.checkpoint == 1 else f"@{self.checkpoint:g}"
-        inter = f"{self.intermediate}{data}{ckpt}"
+        inter = f"{self.intermediate}{data}{_budget_suffix(self.budget)}{ckpt}"
         return _safe(f"{_model_key(self.model, self.variant)}__{inter}__{self.target}__s{self.seed}")
+
+
+def _budget_suffix(budget: float) -> str:
+    """`@b0.25` for a phase-2 budget below the full run; nothing for the full run (ids made before budgets)."""
+    return "" if budget == 1 else f"@b{budget:g}"
 
 
 def _model_key(model: str, variant: str) -> str:
@@ -71,23 +79,30 @@ def _safe(text: str) -> str:
 # ---- the grid ---------------------------------------------------------------------------------------
 
 def encoders(study) -> list[Encoder]:
-    """One per (model, variant, intermediate task, intermediate data, seed); the baseline needs none."""
-    return [Encoder(m, v, i, d, s) for m, v, i, d, s in product(
-        study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds)
-        if i != "none"]
+    """One per (model, variant, intermediate task, intermediate data, seed, phase-2 budget); the baseline
+    needs none."""
+    return [Encoder(m, v, i, d, s, float(b)) for m, v, i, d, s, b in product(
+        study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds,
+        _budgets(study)) if i != "none"]
+
+
+def _budgets(study) -> list[float]:
+    return sorted(study.phase2_budgets, reverse=True)
 
 
 def pairs(study) -> list[Pair]:
-    """Baseline pairs once per (model, variant, target, seed); intermediate pairs per data and checkpoint.
+    """Baseline pairs once per (model, variant, target, seed); intermediate pairs per data, phase-2 budget
+    and checkpoint.
 
     Ordered so that pairs sharing an encoder run together and targets follow the study file."""
     out = []
     for m, v, s in product(study.models, study.variant_names, study.seeds):
         for inter in study.intermediate:
             datas = ["en"] if inter == "none" else study.intermediate_data
+            budgets = [1.0] if inter == "none" else _budgets(study)
             ckpts = [1.0] if inter == "none" else sorted(study.checkpoints, reverse=True)
-            for d, c, t in product(datas, ckpts, study.targets):
-                out.append(Pair(m, v, inter, d, float(c), t, s))
+            for d, b, c, t in product(datas, budgets, ckpts, study.targets):
+                out.append(Pair(m, v, inter, d, float(c), t, s, float(b)))
     return out
 
 
@@ -130,6 +145,8 @@ def encoder_key(study, job: Encoder) -> str:
     if mlm and mlm != langs:  # both, and they differ (before translation_languages existed they could not)
         key["mlm_languages"] = mlm
     key.update(_long_sentences_key(study))  # CCG (tagging) may train here
+    if job.budget != 1:  # only then: the full run keeps the key it had before budgets existed
+        key["budget"] = job.budget
     if study.phase2_processes > 1:  # DDP reduces gradients in another order: not bit-identical to one process
         key["processes"] = study.phase2_processes
     return short_hash(key)

@@ -1,7 +1,10 @@
 """Where a study's models and data come from: the synthetic sandbox world or the real hub (XTREME).
 
-Every difference between the two lives here, behind one interface (`World`), so that no module outside
-this one and `sandbox/` asks which world a study is in. `world_of(study)` gives the study's world.
+Every difference between the two lives here, behind one interface (`HubWorld`, `SandboxWorld`), so that no
+module outside this one and `sandbox/` asks which world a study is in. `Study.world_impl` gives the study's
+world (`WORLDS[study.world]`). A world describes; it builds nothing: phase 1 (`phases/phase1.py`) builds
+what `recipe()` describes (the sandbox's data and pretrained models), and a hub model is its own
+pretrained model.
 """
 from __future__ import annotations
 
@@ -10,31 +13,10 @@ import json
 import os
 from pathlib import Path
 
+from ..families import depth, families_text, family_of
+from ..sandbox import DEFAULT_SIZES, ModelSize, WorldSettings, settings_hash
 from .errors import StudyError
 from .hashing import short_hash
-
-# Architecture families a real study's models may come from, by the `model_type` of their config.json: how
-# the encoder is loaded ("auto": AutoModel; "t5-encoder": the encoder stack of a T5-family model) and the
-# pooling its classification head uses. Any hub id or local directory of one of these families works; sizes
-# are read from each model's config at run time.
-FAMILIES = {
-    "xlm-roberta": {"model_types": ("xlm-roberta",), "loader": "auto", "pooling": "cls"},
-    "bert": {"model_types": ("bert",), "loader": "auto", "pooling": "cls"},  # mBERT
-    "deberta-v2": {"model_types": ("deberta-v2",), "loader": "auto", "pooling": "cls"},  # mDeBERTa-v3
-    "t5": {"model_types": ("t5", "mt5", "umt5"), "loader": "t5-encoder", "pooling": "mean"},  # mT5, umT5
-}
-# With trust_remote_code a model brings its own architecture: AutoModel, first-token pooling.
-REMOTE_CODE_FAMILY = {"model_types": (), "loader": "auto", "pooling": "cls"}
-
-
-def family_of(model_type: str) -> str | None:
-    """The family name of a config's `model_type`, None when no supported family has it."""
-    return next((name for name, f in FAMILIES.items() if model_type in f["model_types"]), None)
-
-
-def families_text() -> str:
-    return ", ".join(f"{name} ({'/'.join(f['model_types'])})" for name, f in FAMILIES.items())
-
 
 def _hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").strip().upper() in ("1", "ON", "YES", "TRUE")
@@ -51,7 +33,7 @@ def model_type_of(model: str) -> str | None:
             raise StudyError(f"models: {model!r} is a directory without config.json (not a saved model)")
         return _read_model_type(config, model)
     try:
-        from huggingface_hub import try_to_load_from_cache
+        from huggingface_hub import try_to_load_from_cache  # lazy: slow to import, only for a hub id
 
         cached = try_to_load_from_cache(model, "config.json")
     except Exception:  # not a valid repo id, unreadable cache: the preflight names the problem
@@ -61,7 +43,7 @@ def model_type_of(model: str) -> str | None:
     if _hub_offline():
         return None
     try:
-        from huggingface_hub import HfApi
+        from huggingface_hub import HfApi  # lazy: only online, for an uncached hub id
 
         config = HfApi().model_info(model, timeout=5, expand=["config"]).config or {}
     except Exception:  # unreachable, unknown or gated: the preflight's job
@@ -106,7 +88,7 @@ class HubWorld:
         Hugging Face cache); None when unknown without a download."""
         config = Path(model) / "config.json"
         if not config.is_file():
-            from huggingface_hub import try_to_load_from_cache
+            from huggingface_hub import try_to_load_from_cache  # lazy: slow to import, only for a hub id
 
             cached = try_to_load_from_cache(model, "config.json")
             if not isinstance(cached, str):
@@ -117,8 +99,7 @@ class HubWorld:
         except (OSError, ValueError) as err:
             raise StudyError(f"models: {model!r} has an unreadable config.json ({config}: {type(err).__name__})",
                              key="models") from None
-        depth = data.get("num_hidden_layers") or data.get("num_layers")
-        return depth if isinstance(depth, int) else None
+        return depth(data)
 
     def data_root(self, task, variant: str = "") -> Path | None:
         path = self.study.data_dirs.get(task.name)
@@ -134,14 +115,11 @@ class HubWorld:
         absent = [f for f in task.source.local_files if not (root / f).is_file()]
         return f"{', '.join(str(root / f) for f in absent)} not found" if absent else ""
 
-    def pretrained(self, model: str, variant: str = "") -> str:
-        return model  # a hub id or a local directory: nothing to build
+    def recipe(self, model: str, variant: str = "") -> None:
+        return None  # a hub id or a local directory is the pretrained model: nothing to build or report
 
     def pretrained_key(self, model: str, variant: str = "") -> str:
         return model
-
-    def phase1_report(self, model: str, variant: str = ""):
-        return None  # a hub model was pretrained elsewhere: nothing of its pretraining to report
 
     def hub_models(self) -> list[str]:
         """Models the preflight must find on the hub or in its cache (local directories need neither)."""
@@ -157,13 +135,32 @@ class HubWorld:
         return Path(self.study.mlm_corpus)
 
     def language_table(self):
-        from .. import reference
+        from .. import reference  # lazy: pandas, not needed to validate a study
 
         return reference.language_table().assign(variant="")
 
 
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """A sandbox model to pretrain: the world (its corpus), the size (tokenizer, shape, budget), and the
+    cache folder of the world (`outputs/cache/sandbox/<settings hash>`: data/ and models/)."""
+
+    settings: WorldSettings
+    size: ModelSize
+    world_dir: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.world_dir / "data"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.world_dir / "models" / f"{self.size.name}-{short_hash(self.size)}"
+
+
 class SandboxWorld:
-    """The synthetic world of `stilts_utils.sandbox`: built and pretrained on first use, cached by settings."""
+    """The synthetic world of `stilts_utils.sandbox`: phase 1 builds and pretrains it on first use, cached by
+    settings."""
 
     name = "sandbox"
 
@@ -204,8 +201,6 @@ class SandboxWorld:
 
         `volume_multiplier: {code: factor}` in a variant scales one language's pretraining text and leaves
         every other language as it is (the RQ1 intervention); other keys replace WorldSettings fields."""
-        from ..sandbox import WorldSettings
-
         overrides = dict(self.study.variants.get(variant, {}))
         volumes = overrides.pop("volume_multiplier", {})
         settings = WorldSettings.from_dict(_merge(self.study.sandbox, overrides))
@@ -220,8 +215,6 @@ class SandboxWorld:
 
     def sizes(self) -> dict:
         """Model sizes: the defaults plus the study's own (e.g. a tiny one for tests)."""
-        from ..sandbox import DEFAULT_SIZES, ModelSize
-
         extra = {}
         for name, spec in self.study.sandbox_sizes.items():
             try:
@@ -234,12 +227,10 @@ class SandboxWorld:
         return self.sizes()[model.removeprefix("sandbox-")]
 
     def world_dir(self, variant: str = "") -> Path:
-        from ..sandbox import settings_hash
-
         return Path(self.study.output_dir) / "cache" / "sandbox" / settings_hash(self.settings(variant))
 
     def languages(self, task) -> list[str]:
-        from ..sandbox import world_languages
+        from ..sandbox import world_languages  # lazy: builds the lexicons on import
 
         langs = world_languages(self.settings())
         if task.kind == "retrieval":  # pairs with English: English itself is no query language
@@ -255,30 +246,13 @@ class SandboxWorld:
     def data_root(self, task, variant: str = "") -> Path:
         return self.world_dir(variant) / "data"
 
-    def pretrained(self, model: str, variant: str = "") -> str:
-        """Phase 1: the world's data and the model pretrained on it, built on first use."""
-        from ..sandbox import build_world, pretrain_model
-
-        settings, root, size = self.settings(variant), self.world_dir(variant), self.size(model)
-        data_root = build_world(settings, root / "data")
-        return str(pretrain_model(settings, size, data_root, root / "models" / f"{size.name}-{short_hash(size)}"))
-
-    def phase1_report(self, model: str, variant: str = ""):
-        """What the pretrained model learned (sandbox/report.py), computed once and cached beside it."""
-        import pandas as pd
-
-        from ..sandbox import phase1_report
-
-        settings, root, size = self.settings(variant), self.world_dir(variant), self.size(model)
-        model_dir = Path(self.pretrained(model, variant))
-        cached = model_dir / "phase1_report.csv"
-        if cached.exists():
-            return pd.read_csv(cached, keep_default_na=False, na_values=[""])
-        return phase1_report(settings, size, root / "data", model_dir)
+    def recipe(self, model: str, variant: str = "") -> Recipe:
+        """What phase 1 builds for a model (`phases/phase1.py`), and where its cache lives."""
+        return Recipe(self.settings(variant), self.size(model), self.world_dir(variant))
 
     def pretrained_key(self, model: str, variant: str = "") -> str:
-        size = self.size(model)
-        return f"{self.world_dir(variant).name}/{size.name}-{short_hash(size)}"
+        recipe = self.recipe(model, variant)
+        return f"{recipe.world_dir.name}/{recipe.model_dir.name}"
 
     def hub_models(self) -> list[str]:
         return []
@@ -287,7 +261,7 @@ class SandboxWorld:
         return ""  # the world writes every dataset it has
 
     def train_rows_estimate(self, task, variant: str = "") -> tuple[int, str]:
-        from ..sandbox import train_rows
+        from ..sandbox import train_rows  # lazy: sandbox.world imports pandas
 
         return train_rows(self.settings(variant), task.name), ""  # world not built yet: its settings fix it
 
@@ -295,9 +269,9 @@ class SandboxWorld:
         return Path(pretrained).parent.parent / "data" / "corpus"  # the world's own pretraining text
 
     def language_table(self):
-        import pandas as pd
+        import pandas as pd  # lazy: not needed to validate a study
 
-        from ..sandbox import language_table
+        from ..sandbox import language_table  # lazy: sandbox.world imports pandas
 
         return pd.concat([language_table(self.settings(v)).assign(variant=v) for v in self.study.variant_names])
 

@@ -1,6 +1,6 @@
 """The task registry: one line per task, explicit imports, no discovery magic."""
-from . import (anliplus, bucc2018, ccg, commonsenseqa, copa, cosmosqa, hellaswag, mlqa, mnli, panx, pawsx,
-               qqp, squad, squad_v2, tatoeba, tydiqa, udpos, wikiann, xcopa, xnli, xquad)
+from . import (anliplus, bucc2018, ccg, commonsenseqa, copa, cosmosqa, hellaswag, lareqa, mewslix, mlqa, mnli, panx,
+               pawsx, qqp, squad, squad_v2, tatoeba, tydiqa, udpos, wikiann, xcopa, xnli, xquad)
 from .base import Source, Task
 
 REGISTRY: dict[str, Task] = {
@@ -31,9 +31,28 @@ REGISTRY: dict[str, Task] = {
 }
 
 
+# Scored from submission folders only (`score --benchmark xtreme-r`): their kind (a fine-tuned dual encoder)
+# has no training implementation yet, so no study can target them. A task moves to REGISTRY with its kind
+# and its fixture rows.
+SCORE_ONLY: dict[str, Task] = {
+    "mewslix": mewslix.TASK,
+    "lareqa": lareqa.TASK,
+}
+
+
+def scored_tasks() -> dict[str, Task]:
+    """Every task a submission folder can hold: the registry's, then the score-only ones."""
+    return {**REGISTRY, **SCORE_ONLY}
+
+
 def xtreme_tasks() -> dict[str, Task]:
     """The nine XTREME-scored targets, in XTREME's order (the registry's order)."""
     return {name: task for name, task in REGISTRY.items() if task.xtreme_group}
 
 
-__all__ = ["REGISTRY", "Source", "Task", "xtreme_tasks"]
+def xtreme_r_tasks() -> dict[str, Task]:
+    """The ten XTREME-R-scored targets (those with `xtreme_r_languages`), in registry order."""
+    return {name: task for name, task in scored_tasks().items() if task.xtreme_r_languages}
+
+
+__all__ = ["REGISTRY", "SCORE_ONLY", "Source", "Task", "scored_tasks", "xtreme_r_tasks", "xtreme_tasks"]

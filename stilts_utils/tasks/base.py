@@ -10,7 +10,11 @@ from typing import Callable, Optional
 ROLES = ("intermediate", "target")
 # XTREME's task groups (evaluate.py) and submission file formats, in XTREME's order.
 XTREME_GROUPS = ("classification", "structured_prediction", "qa", "retrieval")
-XTREME_FORMATS = ("lines", "tags", "qa", "pairs")
+# XTREME-R's groups (evaluate.py XTREME_R_GROUP2TASK: classification, tagging, qa, retrieval, multi_choice).
+XTREME_R_GROUPS = ("classification", "structured_prediction", "qa", "retrieval", "multiple_choice")
+# lines, tags, qa, pairs (XTREME); choice: a JSON line {"label": i} per example (XCOPA); ranking: a JSON
+# object {query id: [candidate ids, best first]} (Mewsli-X, LAReQA).
+XTREME_FORMATS = ("lines", "tags", "qa", "pairs", "choice", "ranking")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,11 @@ class Task:
     xtreme_group: str = ""  # XTREME task group (one of XTREME_GROUPS) of the nine scored tasks; "" = not scored
     xtreme_format: str = ""  # submission file format (one of XTREME_FORMATS): lines, tags, qa or pairs
     benchmark: str = "xtreme"  # "xtreme" (the X-STILTs study) or "xtreme-r" (RQ5 extensions)
+    # XTREME-R scoring (`score --benchmark xtreme-r`, evaluate.py --xtreme_version xtreme-r): its languages
+    # (XTREME_R_TASK2LANGS; () = not an XTREME-R task) and its groups (XTREME_R_GROUPS; XCOPA is in two).
+    # `languages` stays the study's (XTREME's) list.
+    xtreme_r_languages: tuple = ()
+    xtreme_r_groups: tuple = ()
     title: str = ""  # how figures and tables name it (the benchmark's own spelling); "" = `name`
 
     def __post_init__(self):
@@ -79,6 +88,10 @@ class Task:
         if self.xtreme_group not in ("",) + XTREME_GROUPS or self.xtreme_format not in ("",) + XTREME_FORMATS:
             raise ValueError(f"task {self.name!r}: xtreme_group {self.xtreme_group!r} / xtreme_format "
                              f"{self.xtreme_format!r} not in {XTREME_GROUPS} / {XTREME_FORMATS}")
+        if not set(self.xtreme_r_groups) <= set(XTREME_R_GROUPS) or (self.xtreme_r_groups and not
+                                                                      self.xtreme_r_languages):
+            raise ValueError(f"task {self.name!r}: xtreme_r_groups {self.xtreme_r_groups!r} not in "
+                             f"{XTREME_R_GROUPS}, or given without xtreme_r_languages")
 
     @property
     def trains(self) -> bool:

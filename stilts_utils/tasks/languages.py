@@ -19,6 +19,17 @@ XCOPA = "et ht id it qu sw ta th tr vi zh".split()
 # XTREME-R's WikiANN NER: PAN-X's 40 plus 8 (google-research/xtreme scripts/preprocess_panx.sh at HEAD).
 WIKIANN = PANX + "qu pl uk az lt pa gu ro".split()
 
+# XTREME-R's scored languages where they differ from XTREME's (xtreme evaluate.py XTREME_R_TASK2LANGS
+# @838c13b); the study's lists above stay XTREME's. PAN-X under XTREME-R is WIKIANN.
+UDPOS_R = UDPOS + "lt pl uk wo ro".split()
+TATOEBA_R = TATOEBA + "az lt pl uk ro".split()
+XQUAD_R = XQUAD + ["ro"]
+# Mewsli-X mention languages (utils_mewslix.MENTION_LANGUAGES, XTREME_R_TASK2LANGS["mewslix"]).
+MEWSLIX = "ar de en es fa ja pl ro ta tr uk".split()
+# LAReQA's XQuAD-R languages (XQuAD's 11). evaluate.py lists none (`'lareqa': []`) and cannot score it:
+# the official number comes from evaluate_retrieval.py over every XQuAD-R language at once.
+LAREQA = list(XQUAD)
+
 # TyDiQA-GoldP mixes its languages in one split; the language is the prefix of `id` ("english-...").
 TYDIQA_NAMES = {
     "ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian", "ko": "korean",

@@ -13,7 +13,8 @@ TASK = Task(
     name="tydiqa", title="TyDiQA-GoldP", xtreme_group="qa", xtreme_format="qa",
     kind="span_qa", role="target", metric="f1",
     source=Source("google-research-datasets/tydiqa", "secondary_task", {"train": "train", "test": "validation"}),
-    to_canonical=squad, languages=tuple(TYDIQA), eval_splits=("test",),
+    to_canonical=squad, languages=tuple(TYDIQA),
+    xtreme_r_languages=tuple(TYDIQA), xtreme_r_groups=("qa",), eval_splits=("test",),
     filter_language=lambda row, lang: row["id"].startswith(TYDIQA_NAMES[lang] + "-"),
     dev_from_train=0.1, xtreme_keeps_last=True, train_size=3_696,
     # TyDiQA-GoldP; English-only training on all of en train, last checkpoint (as XTREME; protocol.selection:

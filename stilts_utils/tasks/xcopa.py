@@ -7,7 +7,8 @@ TASK = Task(
     # The hub has validation (100) and test (500) per language and no training data: XTREME-R trains on English
     # COPA (after SIQA), so `copa` is the train and selection task, as MNLI is for XNLI.
     source=Source("cambridgeltl/xcopa", "{lang}", {"dev": "validation", "test": "test"}),
-    to_canonical=TO_CANONICAL, n_choices=2, languages=tuple(XCOPA), train_on="copa", select_on="copa",
-    train_size=400,
+    to_canonical=TO_CANONICAL, n_choices=2, languages=tuple(XCOPA),
+    train_on="copa", select_on="copa", train_size=400, xtreme_format="choice",
+    xtreme_r_languages=tuple(XCOPA), xtreme_r_groups=("classification", "multiple_choice"),  # evaluate.py: both
     # XCOPA (XTREME-R) causal commonsense; trains and selects on English COPA
 )

@@ -4,18 +4,23 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ...families import hidden_size
 from ..heads import pool
 from .common import inference_device, inference_precision
 
 
 def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_len: int,
-          batch_size: int) -> np.ndarray:
-    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small."""
+          batch_size: int, sort: bool = True, device: str | None = None) -> np.ndarray:
+    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small.
+
+    sort=False batches the texts as given and device="cpu" keeps a CPU model there: on the CPU another
+    padding length changes the floating-point sums, so the phase-1 report, whose numbers must not move,
+    asks for both."""
     encoder.eval()
-    device = inference_device(encoder)  # the GPU when there is one, with bf16 autocast there
-    order = np.argsort([len(t) for t in texts])
-    out = np.zeros((len(texts), encoder.config.hidden_size if hasattr(encoder.config, "hidden_size")
-                    else encoder.config.d_model), dtype=np.float32)
+    # by default the GPU when there is one, with bf16 autocast there
+    device = torch.device(device) if device is not None else inference_device(encoder)
+    order = np.argsort([len(t) for t in texts]) if sort else np.arange(len(texts))
+    out = np.zeros((len(texts), hidden_size(encoder.config)), dtype=np.float32)
     with torch.no_grad(), inference_precision(device):
         for start in range(0, len(texts), batch_size):
             idx = order[start:start + batch_size]

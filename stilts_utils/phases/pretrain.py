@@ -1,4 +1,6 @@
-"""Phase 1 in the sandbox: a sentencepiece Unigram tokenizer and an XLM-R-style masked LM from scratch.
+"""Phase 1 in the sandbox: a sentencepiece Unigram tokenizer and an XLM-R-style masked LM from scratch, as
+the sandbox's recipe (`sandbox/recipe.py`) describes them, with the HF Trainer; `phase1.pretrain_model` calls
+it when the model is not cached yet.
 
 Phase 1 is deterministic: same settings -> the same tokenizer.json and model weights, byte for byte.
 HF `tokenizers`' Unigram and WordPiece trainers are not (three runs on identical text gave three
@@ -9,65 +11,26 @@ into HF `tokenizers` unchanged. Torch runs on a fixed number of threads (`ModelS
 
 from __future__ import annotations
 
+import io
 import json
-import random
+import shutil
 import time
-from dataclasses import dataclass
+import unicodedata
 from pathlib import Path
 
-from ..atomic import build_once, is_complete
+import datasets
+import sentencepiece as spm
+import torch
+import torch.nn.functional as F
+import transformers
+from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+from transformers import (AutoTokenizer, DataCollatorForLanguageModeling, PreTrainedTokenizerFast, Trainer,
+                          TrainingArguments, XLMRobertaConfig, XLMRobertaForMaskedLM)
+from transformers.modeling_outputs import MaskedLMOutput
+
 from ..progress import quiet_trainer
-from .settings import WorldSettings, check_keys, settings_hash
-
-SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]  # XLM-R's ids 0-3, mask after them
-HELD_OUT = 500  # at most this many documents (5%) kept out of training: held-out MLM loss
-
-
-@dataclass(frozen=True)
-class ModelSize:
-    """Encoder shape and pretraining budget of one sandbox model."""
-
-    name: str
-    hidden_size: int
-    num_layers: int
-    num_heads: int
-    intermediate_size: int
-    vocab_size: int = 2000  # tokenizer pieces, shared by all languages
-    max_length: int = 128  # tokens per pretraining document; also the tokenizer's model_max_length
-    max_sentences: int = 6  # sentences per pretraining document (drawn 1..max)
-    batch_size: int = 16  # small batches, many steps: per document, batch 64 costs as much on CPU
-    epochs: float = 3.0  # passes over the corpus, when `steps` is 0
-    steps: int = 0  # > 0: the budget in optimizer steps (overrides epochs)
-    learning_rate: float = 1.5e-3  # tiny post-LN encoders stall at 3e-3 and crawl at 1e-3
-    warmup_ratio: float = 0.06
-    mlm_probability: float = 0.15
-    dropout: float = 0.0  # while pretraining: a few CPU-minutes leave the model underfitting anyway
-    finetune_dropout: float = 0.1  # written to the saved config for phases 2-3 (XLM-R's value)
-    # torch threads while pretraining: fixed, so the weights do not depend on the caller. One: with two, a core
-    # taken by anything else stalls every step (see "small" below)
-    threads: int = 1
-    eval_every: int = 250  # steps between held-out MLM losses in loss_curve.csv (0: only at the end)
-    max_held_out_loss: float = 0.0  # > 0: phase 1 fails if the final held-out loss is above it
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "ModelSize":
-        check_keys(cls, d)
-        return cls(**d)
-
-
-DEFAULT_SIZES = {
-    # 10,000 steps (~15 passes over the default corpus): benchmarks/phase1_convergence.py on the
-    # default world shows the held-out loss on its plateau (4.4-4.5) until ~4,500 steps, then
-    # falling to ~2.2 by 10,000 (at 3 epochs = 2,049 steps, the old default, it was still 4.7).
-    # The bound 3.5 lies between plateau and converged: above it, the study stops (UnhealthyEncoder).
-    # One torch thread: with two, a core taken by anything else (a second run, a browser) stalls the
-    # pretraining at ~1 step/s (measured 0.8 against 9.0 with one thread on a busy core); on two idle
-    # cores one thread costs ~25 % more (36 against 49 steps/s). The thread count is in the model's key.
-    "small": ModelSize("small", hidden_size=96, num_layers=2, num_heads=4, intermediate_size=384,
-                       steps=10000, eval_every=500, max_held_out_loss=3.5, threads=1),
-    # base costs ~3.6x small per token: ~2 min on 2 idle cores (several times that when shared)
-    "base": ModelSize("base", hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512),
-}
+from ..sandbox import ModelSize, WorldSettings
+from ..sandbox.recipe import SPECIALS, split_documents
 
 
 class UnhealthyEncoder(RuntimeError):
@@ -81,13 +44,6 @@ def train_tokenizer(lines: list[str], vocab_size: int):
 
     Not HF's own UnigramTrainer: it is not deterministic (see the module docstring). sentencepiece is,
     for a fixed thread count (1 and 2 threads give different models, so it is pinned to 1)."""
-    import io
-    import unicodedata
-
-    import sentencepiece as spm
-    from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
     proto = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter([unicodedata.normalize("NFKC", line) for line in lines]),
@@ -115,36 +71,21 @@ def train_tokenizer(lines: list[str], vocab_size: int):
         model_input_names=["input_ids", "attention_mask"])  # no token types, as XLM-R
 
 
-def read_documents(data_root: Path, seed: int, max_sentences: int) -> list[str]:
-    """Corpus lines packed into short same-language documents of 1..max_sentences sentences, so
-    pretraining sees every position a downstream input (a QA context) can use."""
-    return [text for _, text in language_documents(data_root, seed, max_sentences)]
+class SparseHeadMLM(XLMRobertaForMaskedLM):
+    """XLMRobertaForMaskedLM whose LM head runs on the masked positions only when labels are given (as in
+    "cramming" BERT): same weights and loss, ~40% less compute for a tiny encoder whose vocabulary projection
+    costs as much as its layers. Saved as the plain class (`save_plain`)."""
 
-
-def language_documents(data_root: Path, seed: int, max_sentences: int) -> list[tuple[str, str]]:
-    """(language, document) pairs, in corpus-file order."""
-    rng, docs = random.Random(f"{seed}/pack"), []
-    for path in sorted((Path(data_root) / "corpus").glob("*.txt")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        i = 0
-        while i < len(lines):
-            k = rng.randint(1, max_sentences)
-            docs.append((path.stem, " ".join(lines[i:i + k])))
-            i += k
-    return docs
-
-
-def split_documents(data_root: Path, seed: int, max_sentences: int):
-    """(held_out, train) lists of (language, document): the same split for training and the report."""
-    docs = language_documents(data_root, seed, max_sentences)
-    random.Random(f"{seed}/held-out").shuffle(docs)
-    n_held = max(1, min(HELD_OUT, len(docs) // 20))
-    return docs[:n_held], docs[n_held:]
+    def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
+        if labels is None:
+            return super().forward(input_ids, attention_mask=attention_mask, **kwargs)
+        hidden = self.roberta(input_ids, attention_mask=attention_mask, **kwargs)[0]
+        masked = labels != -100  # (batch, seq) -> logits (n_masked, vocab)
+        logits = self.lm_head(hidden[masked])
+        return MaskedLMOutput(loss=F.cross_entropy(logits, labels[masked]), logits=logits)
 
 
 def make_model(size: ModelSize, tokenizer):
-    from transformers import XLMRobertaConfig
-
     config = XLMRobertaConfig(
         vocab_size=len(tokenizer), hidden_size=size.hidden_size,
         num_hidden_layers=size.num_layers, num_attention_heads=size.num_heads,
@@ -153,32 +94,10 @@ def make_model(size: ModelSize, tokenizer):
         hidden_dropout_prob=size.dropout, attention_probs_dropout_prob=size.dropout,
         type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
-    return _sparse_mlm_class()(config)
-
-
-def _sparse_mlm_class():
-    """XLMRobertaForMaskedLM whose LM head runs on the masked positions only when labels are
-    given (as in "cramming" BERT): same weights and loss, ~40% less compute for a tiny encoder
-    whose vocabulary projection costs as much as its layers. Saved as the plain class."""
-    import torch.nn.functional as F
-    from transformers import XLMRobertaForMaskedLM
-    from transformers.modeling_outputs import MaskedLMOutput
-
-    class SparseHeadMLM(XLMRobertaForMaskedLM):
-        def forward(self, input_ids=None, attention_mask=None, labels=None, **kwargs):
-            if labels is None:
-                return super().forward(input_ids, attention_mask=attention_mask, **kwargs)
-            hidden = self.roberta(input_ids, attention_mask=attention_mask, **kwargs)[0]
-            masked = labels != -100  # (batch, seq) -> logits (n_masked, vocab)
-            logits = self.lm_head(hidden[masked])
-            return MaskedLMOutput(loss=F.cross_entropy(logits, labels[masked]), logits=logits)
-
-    return SparseHeadMLM
+    return SparseHeadMLM(config)
 
 
 def save_plain(model, size: ModelSize, out: Path) -> None:
-    from transformers import XLMRobertaForMaskedLM
-
     config = model.config
     config.hidden_dropout_prob = config.attention_probs_dropout_prob = size.finetune_dropout
     plain = XLMRobertaForMaskedLM(config)
@@ -186,18 +105,8 @@ def save_plain(model, size: ModelSize, out: Path) -> None:
     plain.save_pretrained(out)
 
 
-def pretrain_model(settings: WorldSettings, size: ModelSize, data_root, out_dir) -> Path:
-    """Train tokenizer + MLM on the world's corpus into `out_dir` (exactly), once per settings."""
-    world_key = f"sandbox-world {settings_hash(settings)}"
-    if not is_complete(Path(data_root), world_key):
-        raise ValueError(f"{data_root} holds no complete world; run build_world first")
-    key = f"sandbox-model {settings_hash(settings)} {size.name} {settings_hash(size)}"
-    return build_once(Path(out_dir), key, lambda tmp: _train(settings, size, data_root, tmp))
-
-
-def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> None:
-    import torch
-
+def train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> None:
+    """Tokenizer, masked LM, loss curve and metrics into `out` (a build_once temporary folder)."""
     before = torch.get_num_threads()
     torch.set_num_threads(size.threads)  # matmul reductions split by thread count: pin it
     try:
@@ -207,10 +116,6 @@ def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> No
 
 
 def _train_pinned(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> None:
-    import datasets
-    import transformers
-    from transformers import DataCollatorForLanguageModeling, Trainer, TrainingArguments
-
     start = time.time()
     transformers.set_seed(settings.seed)
     held_docs, train_docs = split_documents(data_root, settings.seed, size.max_sentences)
@@ -289,8 +194,6 @@ def check_health(held_out_loss: float, size: ModelSize, curve: str) -> None:
 def check_reload(tokenizer, out: Path, texts: list[str]) -> None:
     """The saved tokenizer must encode exactly as the trained one (normaliser, specials included):
     AutoTokenizer may otherwise rebuild an XLM-R tokenizer around our vocabulary."""
-    from transformers import AutoTokenizer
-
     reloaded = AutoTokenizer.from_pretrained(out)
     texts = [*texts, "Ｍａｒｉａ ﬁve"]  # full-width letters and a ligature: NFKC must survive
     if reloaded(texts)["input_ids"] != tokenizer(texts)["input_ids"]:
@@ -298,8 +201,6 @@ def check_reload(tokenizer, out: Path, texts: list[str]) -> None:
 
 
 def _write_metrics(out: Path, trainer, result, held_out: dict, wall: float, size: ModelSize) -> None:
-    import shutil
-
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     steps = trainer.state.global_step
     metrics = {"train_loss_mean": result.training_loss, "train_loss_last": losses[-1] if losses else None,

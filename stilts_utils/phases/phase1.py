@@ -1,0 +1,55 @@
+"""Phase 1, the pretrained encoder every run starts from: what the study's world describes (`recipe()`),
+built once and cached. A hub model is its own pretrained model; a sandbox model is built here from its
+recipe: the world's data (`sandbox.build_world`), the tokenizer and masked LM (`pretrain.py`), and the
+phase-1 report of what it learned (`phase1_report.py`), all in the world's cache folder.
+
+Light to import: a study whose models are cached (or on the hub) loads no torch here.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import build_once, is_complete
+from ..sandbox import ModelSize, WorldSettings, build_world, settings_hash
+from ..study.config import Study
+
+
+def pretrained(study: Study, model: str, variant: str = "") -> str:
+    """The pretrained model's directory (or hub id), built on first use."""
+    recipe = study.world_impl.recipe(model, variant)
+    if recipe is None:
+        return model  # a hub id or a local directory: nothing to build
+    data_root = build_world(recipe.settings, recipe.data_dir)
+    return str(pretrain_model(recipe.settings, recipe.size, data_root, recipe.model_dir))
+
+
+def report(study: Study, model: str, variant: str = "") -> pd.DataFrame | None:
+    """What the pretrained model learned, computed once and cached beside it; None for a hub model (it was
+    pretrained elsewhere: nothing of its pretraining to report)."""
+    recipe = study.world_impl.recipe(model, variant)
+    if recipe is None:
+        return None
+    model_dir = pretrained(study, model, variant)
+    cached = recipe.model_dir / "phase1_report.csv"
+    if cached.exists():
+        return pd.read_csv(cached, keep_default_na=False, na_values=[""])
+    from .phase1_report import phase1_report  # lazy: torch and transformers, only when not cached
+
+    return phase1_report(recipe.settings, recipe.size, recipe.data_dir, model_dir)
+
+
+def pretrain_model(settings: WorldSettings, size: ModelSize, data_root, out_dir) -> Path:
+    """Train tokenizer + MLM on the world's corpus into `out_dir` (exactly), once per settings."""
+    world_key = f"sandbox-world {settings_hash(settings)}"
+    if not is_complete(Path(data_root), world_key):
+        raise ValueError(f"{data_root} holds no complete world; run build_world first")
+    key = f"sandbox-model {settings_hash(settings)} {size.name} {settings_hash(size)}"
+    return build_once(Path(out_dir), key, lambda tmp: _train(settings, size, data_root, tmp))
+
+
+def _train(settings: WorldSettings, size: ModelSize, data_root, out: Path) -> None:
+    from .pretrain import train  # lazy: torch and transformers, only when a model is built
+
+    train(settings, size, data_root, out)
