@@ -3,18 +3,24 @@
     .venv/bin/python benchmarks/gpu_benchmark.py                  # one CUDA GPU, < 8 minutes
     .venv/bin/python benchmarks/gpu_benchmark.py --peak-tflops 989 # a GPU not in reference/gpus.csv
     .venv/bin/python benchmarks/gpu_benchmark.py --smoke          # the same code, tiny model, CPU, seconds
+    python -m stilts_utils plan STUDY --mfu-from gpu_benchmark.json  # GPU-hours at the MFU measured here
 
 Training: XLMRobertaConfig at Large sizes (hidden 1024, 24 layers, 16 heads, FFN 4096, vocab 250002),
-random weights (no hub), a 3-way classification head as MNLI's, synthetic token ids at seq 128. Two
+random weights (no hub), a 3-way classification head as MNLI's, synthetic token ids at seq 128. Three
 settings with the same tokens per optimizer step (32 x 128):
-  study: batch 4 x grad accumulation 8, fp32 with TF32 off (the study's defaults before tuning);
-  tuned: batch 32 x 1, bf16 autocast, TF32 on.
+  study: batch 4 x grad accumulation 8, fp32 with TF32 off (jiant's split, the study files before tuning);
+  tuned: batch 32 x 1, bf16 autocast, TF32 on;
+  auto: what the study files now train at (effective_batch 32, micro_batch auto, bf16, TF32): the
+    micro-batch the study's own rule picks on this device (phases/training: the whole batch if it fits,
+    else the next smaller divisor, on out-of-memory; the CPU: the whole batch), printed with its row.
 Each runs `--warmup` optimizer steps untimed, then `--steps` timed ones (CUDA synchronised). Printed:
 tokens/s, MFU = 6 * N_nonembedding * tokens/s / peak (peak: the GPU's dense bf16/fp16 tensor TFLOPS from
 stilts_utils/reference/gpus.csv when the device name matches, else --peak-tflops; the same peak for both
 settings, as MFU is by convention against the hardware's peak) and the tuned/study ratio.
 The loop is hand-written (forward, backward, clip, AdamW) rather than the HF Trainer: it times the model's
 compute per step, without the Trainer's logging and data loader, which a synthetic batch does not need.
+Everything printed is also written to `--out` (JSON, default gpu_benchmark.json); `plan --mfu-from` reads
+the `auto` row's MFU from it.
 
 Retrieval: `--sentences` synthetic sentences (lengths uniform in 8..128 tokens) through the study's own
 embedding code (model/kinds/retrieval.embed: GPU, bf16 autocast, length-sorted batches) at the study's
@@ -25,6 +31,7 @@ Tatoeba pools; then ratio-margin mining (metrics/retrieval.mine_rows over metric
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -40,9 +47,11 @@ TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermed
             vocab_size=1000, max_position_embeddings=130)
 SEQ = 128
 SENTENCES_PER_ENCODER = 2_900_000  # BUCC + Tatoeba sentences one encoder embeds (issue 11's estimate)
-SETTINGS = {  # name: (micro batch, grad accumulation, bf16 autocast, TF32)
+EFFECTIVE = 32  # examples per optimizer step, every setting
+SETTINGS = {  # name: (micro batch, grad accumulation, bf16 autocast, TF32); auto: its micro-batch found
     "study": (4, 8, False, False),
     "tuned": (32, 1, True, True),
+    "auto": (None, None, True, True),
 }
 
 
@@ -54,6 +63,7 @@ def parse(argv=None):
     p.add_argument("--steps", type=int, default=None, help="timed optimizer steps per setting (default 10)")
     p.add_argument("--sentences", type=int, default=None, help="sentences embedded (default 50000)")
     p.add_argument("--pool", type=int, default=None, help="rows per side of the mined pool (default 200000)")
+    p.add_argument("--out", default="gpu_benchmark.json", help="result file for `plan --mfu-from` (JSON)")
     args = p.parse_args(argv)
     small = args.smoke
     for name, full, smoke in (("warmup", 3, 1), ("steps", 10, 1), ("sentences", 50_000, 64), ("pool", 200_000, 500)):
@@ -100,11 +110,31 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def train_rate(model, device, setting: str, warmup: int, steps: int) -> float:
+def auto_rate(model, device, warmup: int, steps: int) -> tuple[float, int]:
+    """(tokens/s, micro-batch) of the `auto` setting: micro-batches tried as phases/training._fit_auto tries
+    them (accelerate's find_executable_batch_size from the whole batch down the divisors of 32)."""
+    from accelerate.utils import find_executable_batch_size
+
+    from stilts_utils.phases.training import smaller_divisor
+
+    if device.type != "cuda":  # the CPU trains the whole batch in one pass
+        return train_rate(model, device, "auto", warmup, steps, EFFECTIVE), EFFECTIVE
+    tried = []
+
+    def attempt(micro):
+        tried.append(micro)
+        return train_rate(model, device, "auto", warmup, steps, micro), micro
+
+    return find_executable_batch_size(attempt, EFFECTIVE, lambda: smaller_divisor(EFFECTIVE, tried[-1]))()
+
+
+def train_rate(model, device, setting: str, warmup: int, steps: int, micro: int | None = None) -> float:
     """Tokens per second of optimizer steps at one setting (after `warmup` untimed steps)."""
     import torch
 
     batch, accum, bf16, tf32 = SETTINGS[setting]
+    if micro is not None:
+        batch, accum = micro, EFFECTIVE // micro
     torch.set_float32_matmul_precision("high" if tf32 else "highest")
     opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
     gen = torch.Generator(device="cpu").manual_seed(0)
@@ -199,12 +229,22 @@ def main(argv=None) -> int:
     model, n_params = build(TINY if args.smoke else LARGE, device)
     print(f"device {name}; model: {n_params:,} non-embedding parameters; peak "
           f"{f'{peak:g} TFLOPS' if peak else 'n/a'} ({source})", flush=True)
-    rates = {}
+    rates, result = {}, {"device": name, "smoke": args.smoke, "peak_tflops": peak, "peak_source": source,
+                         "non_embedding_parameters": n_params, "seq": SEQ, "effective_batch": EFFECTIVE,
+                         "settings": {}}
     for setting, (batch, accum, bf16, tf32) in SETTINGS.items():
-        rates[setting] = train_rate(model, device, setting, args.warmup, args.steps)
-        mfu = f"{6 * n_params * rates[setting] / (peak * 1e12):.1%}" if peak else "n/a"
-        print(f"phase 2 {setting}: batch {batch} x accum {accum}, seq {SEQ}, {'bf16 autocast' if bf16 else 'fp32'}, "
-              f"TF32 {'on' if tf32 else 'off'}: {rates[setting]:,.0f} tokens/s, MFU {mfu}", flush=True)
+        if setting == "auto":
+            rates[setting], batch = auto_rate(model, device, args.warmup, args.steps)
+            accum = EFFECTIVE // batch
+        else:
+            rates[setting] = train_rate(model, device, setting, args.warmup, args.steps)
+        mfu = 6 * n_params * rates[setting] / (peak * 1e12) if peak else None
+        chosen = " (micro-batch chosen by auto)" if setting == "auto" else ""
+        print(f"phase 2 {setting}: batch {batch} x accum {accum}{chosen}, seq {SEQ}, "
+              f"{'bf16 autocast' if bf16 else 'fp32'}, TF32 {'on' if tf32 else 'off'}: {rates[setting]:,.0f} tokens/s, "
+              f"MFU {'n/a' if mfu is None else f'{mfu:.1%}'}", flush=True)
+        result["settings"][setting] = {"micro_batch": batch, "grad_accum": accum, "bf16": bf16, "tf32": tf32,
+                                       "tokens_per_s": rates[setting], "mfu": mfu}
     print(f"tuned/study throughput ratio: {rates['tuned'] / rates['study']:.2f}x", flush=True)
     got = retrieval(model.roberta, args.sentences, args.pool, device)
     hours = SENTENCES_PER_ENCODER / got["sent_per_s"] / 3600
@@ -212,7 +252,10 @@ def main(argv=None) -> int:
           f"~{hours:.2f} h for the {SENTENCES_PER_ENCODER / 1e6:.1f}M sentences of one encoder)")
     print(f"retrieval mining (metrics/knn.py): {args.pool:,} x {args.pool:,}, d={model.config.hidden_size}, "
           f"in {got['mine_s']:.1f} s (noisy-partner recall {got['recall']:.1%})")
-    print(f"total {time.perf_counter() - t0:.0f} s")
+    result["retrieval"] = {**got, "sentences": args.sentences, "pool": args.pool}
+    result["total_s"] = time.perf_counter() - t0
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(f"total {result['total_s']:.0f} s; results in {args.out} (plan --mfu-from {args.out})")
     return 0
 
 

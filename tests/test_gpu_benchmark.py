@@ -1,5 +1,6 @@
 """benchmarks/gpu_benchmark.py: --smoke runs the real benchmark code (training at both settings, MFU,
 embedding, mining) on a tiny config on the CPU; without --smoke and without CUDA it refuses in one line."""
+import json
 import re
 import subprocess
 import sys
@@ -20,14 +21,14 @@ def _run(*args):
                           env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
 
 
-def test_smoke_prints_throughput_mfu_ratio_and_retrieval():
+def test_smoke_prints_throughput_mfu_ratio_and_retrieval(tmp_path):
     peak = 0.001  # TFLOPS: a tiny peak, so the tiny model's MFU is a number the check can read back
-    done = _run("--smoke", "--peak-tflops", str(peak))
+    done = _run("--smoke", "--peak-tflops", str(peak), "--out", str(tmp_path / "result.json"))
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     params = int(re.search(r"model: ([\d,]+) non-embedding", out).group(1).replace(",", ""))
     rates = {}
-    for setting in ("study", "tuned"):
+    for setting in ("study", "tuned", "auto"):
         m = re.search(rf"phase 2 {setting}: .*: ([\d,]+) tokens/s, MFU ([\d.]+)%", out)
         assert m, out
         rates[setting], mfu = float(m.group(1).replace(",", "")), float(m.group(2))
@@ -36,6 +37,10 @@ def test_smoke_prints_throughput_mfu_ratio_and_retrieval():
     ratio = float(re.search(r"tuned/study throughput ratio: ([\d.]+)x", out).group(1))
     assert ratio == pytest.approx(rates["tuned"] / rates["study"], rel=0.02)
     assert "batch 4 x accum 8" in out and "batch 32 x accum 1" in out and "bf16 autocast" in out
+    assert "auto: batch 32 x accum 1 (micro-batch chosen by auto)" in out  # the CPU: the whole batch
+    result = json.loads((tmp_path / "result.json").read_text())  # what `plan --mfu-from` reads
+    assert result["settings"]["auto"]["micro_batch"] == 32 and result["smoke"] is True
+    assert result["settings"]["auto"]["tokens_per_s"] == pytest.approx(rates["auto"], rel=0.01)
     assert re.search(r"retrieval embedding: 64 sentences in [\d.]+ s", out), out
     recall = float(re.search(r"500 x 500, d=32, in [\d.]+ s \(noisy-partner recall ([\d.]+)%", out).group(1))
     assert recall > 50, "mining finds the noisy partners: the mined pairs are real, not a timing of nothing"

@@ -9,6 +9,7 @@ from stilts_utils.cli.plan import _flops_per_token, gpu_table
 from stilts_utils.study.config import load_study
 from stilts_utils.study.errors import StudyError
 
+SMOKE = str(Path(__file__).resolve().parent / "fixtures" / "gpu_benchmark" / "smoke.json")  # a --smoke result
 LARGE = str(Path(__file__).resolve().parent.parent / "params" / "xtreme_xlmr_large.yaml")
 
 
@@ -60,3 +61,23 @@ def test_plan_counts_each_phase2_budget_as_its_own_shorter_run(capsys):
     steps = {run: int(n) for run, n in re.findall(r"^  (xlm-roberta-large__mnli\S*__s0) +≈\d+ +(\d+)", out, re.M)}
     full = steps.pop("xlm-roberta-large__mnli__s0")
     assert steps == {f"xlm-roberta-large__mnli@b{b:g}__s0": round(b * full) for b in study.phase2_budgets if b < 1}
+
+
+def test_plan_uses_the_mfu_the_benchmark_measured_and_says_so(capsys):
+    main(["plan", LARGE, "--mfu-from", SMOKE])
+    out = capsys.readouterr().out
+    assert "MFU 7.46 % measured by benchmarks/gpu_benchmark.py on cpu (smoke)" in out.splitlines()[0]
+    assert "micro-batch 32 x accumulation 1" in out and "not a GPU measurement" in out
+    assert "at 7.46 % MFU (measured)" in out
+    measured = _total(out)
+    main(["plan", LARGE, "--mfu", "0.0745695419783264"])  # the fixture's auto MFU, by hand
+    assert _total(capsys.readouterr().out) == pytest.approx(measured, rel=0.01)
+
+
+@pytest.mark.parametrize("args, word", [(["--mfu-from", "no/such.json"], "not a gpu_benchmark.py result"),
+                                        (["--mfu-from", LARGE], "not a gpu_benchmark.py result"),
+                                        (["--mfu", "0.3", "--mfu-from", SMOKE], "give one")])
+def test_a_bad_mfu_source_is_one_line_exit_2(capsys, args, word):
+    assert main(["plan", LARGE, *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and word in err

@@ -22,7 +22,8 @@ PER_SEED = ["seed", "run_id", "wall_time_s", "target_steps", "value", "baseline_
 FOLLOWS = {"model": ["model_params", "log10_params"]}
 TIERS = ("low", "mid", "high")  # pretraining-volume tiers, in order
 NO_VOLUME = "no volume"  # the tier of a language its model's corpus lacks: named in every table, never dropped
-TIER_ORDER = (*TIERS, NO_VOLUME)
+ONE_TIER = "all"  # fewer than three languages with a volume: no tertiles to cut, one tier
+TIER_ORDER = (*TIERS, ONE_TIER, NO_VOLUME)
 
 
 def gains(df):
@@ -134,6 +135,8 @@ def _tiers(df, edges, column) -> pd.Series:
     labels = list(TIERS)
     if volume.empty:
         return pd.Series(dtype=str)
+    if edges is None and len(volume) < len(TIERS):
+        return pd.Series(ONE_TIER, index=volume.index)
     if edges is None:  # rank first so ties cannot collapse two tertiles into one
         tiers = pd.qcut(volume.rank(method="first"), 3, labels=labels)
     else:

@@ -66,9 +66,11 @@ def _plan(args) -> int:
     from ..study.config import load_study
 
     study = load_study(args.study, check_data=False)  # plan only counts: user data (CCGbank) may be absent
-    from .plan import plan
+    from .plan import DEFAULT_MFU, plan
 
-    print(plan(study, args.gpu, args.mfu))
+    if args.mfu is not None and args.mfu_from is not None:
+        raise UsageError("--mfu and --mfu-from: give one (an assumed MFU, or a gpu_benchmark.py result)")
+    print(plan(study, args.gpu, DEFAULT_MFU if args.mfu is None else args.mfu, args.mfu_from))
     return 0
 
 
@@ -223,7 +225,9 @@ def main(argv=None) -> int:
     _study_command(sub, "status", _status, "each run of a study: done, queued, running, failed (Slurm: job and log)")
     p = _study_command(sub, "plan", _plan, "per phase: examples, steps and estimated GPU-hours of a study")
     p.add_argument("--gpu", default="h100", help="GPU type of stilts_utils/reference/gpus.csv (default h100)")
-    p.add_argument("--mfu", type=float, default=0.30, help="assumed model FLOPs utilisation (default 0.30)")
+    p.add_argument("--mfu", type=float, default=None, help="assumed model FLOPs utilisation (default 0.30)")
+    p.add_argument("--mfu-from", default=None, metavar="RESULT.json",
+                   help="the MFU measured by benchmarks/gpu_benchmark.py (its --out file)")
     p = sub.add_parser("tasks", help="list every task: type, metric, splits, languages")
     p.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown",
                    help="markdown (default, with the languages), or the table alone as csv or json")

@@ -5,12 +5,14 @@ GPU-hours are training compute only: FLOPs per trained token = 6 N + 12 L s d (K
 Table 1; N non-embedding parameters, L layers, s sequence length, d hidden size), tokens = steps x
 effective batch x max_seq_len (an upper bound: every row counted at full length), divided by the GPU's
 peak dense tensor TFLOPS (reference/gpus.csv, datasheets) at an assumed MFU. The MFU is a stated
-assumption, not a measurement (pass a measured one with --mfu).
+assumption unless measured: `--mfu-from RESULT.json` reads the `auto` row (the study files' setting) of a
+`benchmarks/gpu_benchmark.py` result, or pass one with --mfu.
 """
 from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from collections import defaultdict
 
 from ..data.loading import count_rows
@@ -94,24 +96,45 @@ def _cost(study, job, tflops: float, mfu: float) -> tuple[int, int, bool, float 
     per_token = _flops_per_token(job.model, settings.max_seq_len)
     if per_token is None or not rows:
         return rows, steps, published, None
-    tokens = steps * settings.effective_batch() * per_row * settings.max_seq_len
+    tokens = steps * settings.examples_per_step() * per_row * settings.max_seq_len
     return rows, steps, published, per_token * tokens / (tflops * 1e12 * mfu) / 3600
+
+
+def measured_mfu(path: str) -> tuple[float, str]:
+    """(MFU, what it is) from a benchmarks/gpu_benchmark.py result file: its `auto` row, the setting the
+    study files train at (effective batch 32, micro-batch chosen for the device, bf16)."""
+    try:
+        result = json.loads(open(path, encoding="utf-8").read())
+        auto = result["settings"]["auto"]
+        mfu = auto["mfu"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise StudyError(f"--mfu-from {path!r}: not a gpu_benchmark.py result ({type(err).__name__}: {err}); "
+                         "allowed: the JSON file `python benchmarks/gpu_benchmark.py --out FILE` writes") from None
+    if mfu is None:
+        raise StudyError(f"--mfu-from {path!r}: the benchmark measured no MFU on {result['device']!r} (its peak "
+                         "was unknown); allowed: a result run with --peak-tflops, or a GPU in gpus.csv")
+    smoke = " (a --smoke run: tiny model on the CPU, not a GPU measurement)" if result.get("smoke") else ""
+    return mfu, (f"MFU {100 * mfu:.3g} % measured by benchmarks/gpu_benchmark.py on {result['device']}{smoke}, "
+                 f"setting auto: micro-batch {auto['micro_batch']} x accumulation {auto['grad_accum']} "
+                 f"({path})")
 
 
 def _hours(h: float | None) -> str:
     return "?" if h is None else f"{h:.1f}"
 
 
-def plan(study, gpu: str, mfu: float = DEFAULT_MFU) -> str:
+def plan(study, gpu: str, mfu: float = DEFAULT_MFU, mfu_from: str | None = None) -> str:
     gpus = gpu_table()
     if gpu not in gpus:
         raise StudyError(f"--gpu {gpu!r}: allowed: {', '.join(gpus)}")
+    said = f"assumed MFU {100 * mfu:g} %"
+    if mfu_from is not None:
+        mfu, said = measured_mfu(mfu_from)
     if not 0 < mfu <= 1:
         raise StudyError(f"--mfu {mfu!r}: a fraction in (0, 1]")
     g = gpus[gpu]
     tflops = float(g["peak_tflops"])
-    lines = [f"plan {study.name}: {g['name']}, {tflops:g} TFLOPS peak dense {g['dtype']} ({g['source']}), "
-             f"assumed MFU {100 * mfu:g} %",
+    lines = [f"plan {study.name}: {g['name']}, {tflops:g} TFLOPS peak dense {g['dtype']} ({g['source']}), {said}",
              "training compute only: FLOPs/token = 6 N + 12 L s d (Kaplan et al. 2020), every sequence at max_seq_len "
              "(n_choices per multiple-choice example); evaluation and retrieval embedding not counted"]
     total, any_published, unknown = 0.0, False, False
@@ -145,7 +168,8 @@ def plan(study, gpu: str, mfu: float = DEFAULT_MFU) -> str:
                      f"{_hours(h):>10s} {_hours(None if h is None else h * len(runs)):>8s}")
     lines.append(f"  {'phase 3 total':14s} {'':>5s} {'':>13s} {'':>10s} {'':>10s} {phase:>8.1f}")
     total += phase
-    lines.append(f"\ntotal: {total:.1f} GPU-hours on {g['name']} at {100 * mfu:g} % MFU")
+    lines.append(f"\ntotal: {total:.1f} GPU-hours on {g['name']} at {100 * mfu:.3g} % MFU"
+                 + (" (measured)" if mfu_from is not None else " (assumed)"))
     if any_published:
         lines.append("≈: published dataset sizes (the data is not local), not read from data")
     if unknown:

@@ -2,8 +2,8 @@
 
 The runner's notebook for an encoder stays one process; it launches N workers with torchrun
 (torch.distributed.run, the launcher the HF Trainer detects through WORLD_SIZE/RANK/LOCAL_RANK) and waits.
-Each worker builds the same model and data, and the Trainer averages gradients over them. The global batch
-stays `phase2.batch_size` (each process takes batch_size / N of it), so the steps, the schedule and the
+Each worker builds the same model and data, and the Trainer averages gradients over them. The effective
+batch stays the study's (each process takes 1/N of it, phases/training.split_batch), so the steps, the schedule and the
 examples seen are those of one process; only rank 0 saves, scores English dev and writes the summary.
 On the CPU (tests) the workers talk over gloo; on GPUs over NCCL, each on its LOCAL_RANK device."""
 from __future__ import annotations
@@ -21,11 +21,6 @@ def world_size(environ=None) -> int:
 
 def rank(environ=None) -> int:
     return int((os.environ if environ is None else environ).get("RANK", "0"))
-
-
-def per_process_batch(batch_size: int, environ=None) -> int:
-    """The share of the global batch one process takes (config checks that N divides it)."""
-    return batch_size // world_size(environ)
 
 
 def launch(processes: int, study_file: str, job: dict, out: Path) -> None:

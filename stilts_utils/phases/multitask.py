@@ -31,15 +31,19 @@ class RoutedHead(nn.Module):
 
 
 class TaskBatchSampler(Sampler):
-    """Yields lists of indices into a ConcatDataset; each list comes from one task."""
+    """Yields lists of indices into a ConcatDataset; each list comes from one task. One task per optimiser
+    step (`batch_size` = the effective batch, as jiant samples a task per step), yielded in micro-batches of
+    `micro_batch` rows, so the rows of a step do not depend on how the step is split."""
 
-    def __init__(self, sizes: list[int], probs: np.ndarray, batch_size: int, n_batches: int, seed: int):
+    def __init__(self, sizes: list[int], probs: np.ndarray, batch_size: int, n_batches: int, seed: int,
+                 micro_batch: int = 0):
         self.offsets = np.cumsum([0] + sizes[:-1])
         self.sizes, self.probs, self.batch_size, self.n_batches = sizes, probs, batch_size, n_batches
+        self.micro = micro_batch or batch_size
         self.rng = np.random.default_rng(seed)
 
     def __len__(self):
-        return self.n_batches
+        return self.n_batches * (self.batch_size // self.micro)
 
     def __iter__(self):
         order = [self.rng.permutation(n) for n in self.sizes]
@@ -50,7 +54,8 @@ class TaskBatchSampler(Sampler):
                 order[t], cursor[t] = self.rng.permutation(self.sizes[t]), 0
             idx = order[t][cursor[t]:cursor[t] + self.batch_size]
             cursor[t] += self.batch_size
-            yield [int(self.offsets[t] + i) for i in idx]
+            for start in range(0, len(idx), self.micro):
+                yield [int(self.offsets[t] + i) for i in idx[start:start + self.micro]]
 
 
 def routed_collator(collators: list):

@@ -93,7 +93,7 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
         net.encoder.save_pretrained(saves / f"step-{step}")
         tokenizer.save_pretrained(saves / f"step-{step}")
 
-    fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, checkpoint_every=every,
+    fitted = fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, checkpoint_every=every,
         resume_dir=resume, report_to=study.report_to, **train_args)
     if distributed.rank():
         return
@@ -103,10 +103,15 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
             shutil.move(saves / f"step-{step}", tmp / f"step-{step}")
     dev = {t.name: scoring.english_dev(study, t, StiltsModel(net.encoder, h), tokenizer, study.phase2,
                                        job.variant) for t, h in zip(tasks, heads)}
-    summary = {"job": job.__dict__, "steps": steps, "processes": distributed.world_size(),
+    summary = {"job": job.__dict__, "steps": steps, "processes": distributed.world_size(), **batch_record(fitted),
                "train_rows": {t.name: len(f) for t, f in zip(tasks, feats)}, "checkpoints": saved, "dev_after_training": dev, "wall_time_s": round(time.time() - start, 1)}
     atomic_write_text(tmp / "summary.json", json.dumps(summary, indent=1))
     shutil.rmtree(resume, ignore_errors=True)  # the build is complete once renamed; a crash before: redone
+
+
+def batch_record(result) -> dict:
+    """The micro-batch a run trained at (chosen for the device under micro_batch: auto), for its record."""
+    return {"micro_batch": result.micro_batch, "grad_accum": result.grad_accum}
 
 
 def checkpoint_interval(study: Study) -> int:
@@ -155,7 +160,8 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
     return StiltsModel(encoder, RoutedHead(heads)), {
         "features": concat_features([p[0] for p in parts]), "collate": routed_collator([p[1] for p in parts]),
         "label_names": labels, "steps": steps,
-        "sampler_factory": lambda n: TaskBatchSampler(sizes, np.asarray(probs), s2.batch_size, n, seed)}
+        "sampler_factory": lambda n, micro: TaskBatchSampler(sizes, np.asarray(probs), s2.examples_per_step(), n,
+                                                             seed, micro)}
 
 
 def _task(name: str, study: Study, variant: str):
@@ -225,6 +231,9 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
                  score_fn=score_fn, checkpoint_every=checkpoint_interval(study),
                  resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to)
+    info = paths.run_dir(pair) / "run_info.json"  # how the run was split on its device (not its identity)
+    info.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(info, json.dumps(batch_record(result), indent=1))
     scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
     scores[("en", "select")] = {"best_step": result.best_step}  # the last step when no selection is made
     if result.best_score is not None:

@@ -20,7 +20,7 @@ import torch
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from ..progress import quiet_trainer
-from .distributed import per_process_batch
+from . import distributed
 
 
 @dataclass
@@ -29,6 +29,8 @@ class FitResult:
     best_step: int
     best_score: float | None
     history: list = field(default_factory=list)  # (step, English-dev score)
+    micro_batch: int = 0  # examples per forward pass per process, as chosen (micro_batch: auto) or fixed
+    grad_accum: int = 1  # micro-batches per optimiser step
 
 
 class _Select(TrainerCallback):
@@ -128,14 +130,26 @@ def warmup_steps(ratio: float, steps: int) -> int:
     return math.ceil(steps * ratio)
 
 
+def split_batch(settings, micro: int | None = None, environ=None) -> tuple[int, int]:
+    """(micro-batch, accumulation) of one process: `micro` (what `auto` chose) or the study's fixed one
+    (with neither, and on the CPU: the whole share of the effective batch in one pass)."""
+    processes = distributed.world_size(environ)
+    share = settings.examples_per_step() // processes
+    micro = micro or settings.fixed_micro_batch(processes) or share
+    return micro, share // micro
+
+
 def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint_every: int = 0,
-          report_to: str = "none") -> TrainingArguments:
+          report_to: str = "none", micro: int | None = None) -> TrainingArguments:
     # save_total_limit 2: the previous checkpoint stays until the next one is complete
     saving = (dict(save_strategy="steps", save_steps=checkpoint_every, save_total_limit=2) if checkpoint_every
               else dict(save_strategy="no"))
+    micro, accum = split_batch(settings, micro)
+    # group_by_length groups rows by the Trainer's train_batch_size x accumulation, the effective batch: the
+    # rows of an optimiser step are the same whatever the split, only cut into other micro-batches
     return TrainingArguments(
-        output_dir=out_dir, per_device_train_batch_size=per_process_batch(settings.batch_size),
-        gradient_accumulation_steps=settings.grad_accum, learning_rate=settings.lr,
+        output_dir=out_dir, per_device_train_batch_size=micro,
+        gradient_accumulation_steps=accum, learning_rate=settings.lr,
         weight_decay=settings.weight_decay, max_grad_norm=settings.max_grad_norm,
         warmup_steps=warmup_steps(settings.warmup_ratio, steps), lr_scheduler_type="linear", max_steps=steps,
         train_sampling_strategy="group_by_length", label_names=list(label_names),
@@ -171,9 +185,53 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
     """Train `model` on `features`; with `score_fn`, reload the best English-dev weights at the end.
 
     save_at: {step: callback(step)} to save the encoder at fixed points of the run.
-    sampler_factory(steps) -> batch sampler: multi-task batches (see multitask.py).
+    sampler_factory(steps, micro_batch) -> batch sampler: multi-task batches (see multitask.py).
     checkpoint_every, resume_dir: resumable checkpoints there, and resuming from the last one."""
-    steps = steps or settings.total_steps(len(features))
+    run = dict(features=features, collate=collate, settings=settings, seed=seed, label_names=label_names,
+               score_fn=score_fn, save_at=save_at, steps=steps or settings.total_steps(len(features)),
+               sampler_factory=sampler_factory, checkpoint_every=checkpoint_every, resume_dir=resume_dir,
+               report_to=report_to)
+    share = settings.examples_per_step() // distributed.world_size()
+    if settings.fixed_micro_batch(distributed.world_size()) is not None or not torch.cuda.is_available():
+        return _fit_once(model, split_batch(settings)[0], **run)
+    return _fit_auto(model, share, run)
+
+
+def smaller_divisor(n: int, below: int) -> int:
+    """The largest divisor of `n` under `below` (0 when there is none): the next micro-batch to try."""
+    return next((d for d in range(below - 1, 0, -1) if n % d == 0), 0)
+
+
+def _fit_auto(model, share: int, run: dict) -> FitResult:
+    """micro_batch: auto on a GPU: the whole share of the effective batch in one pass if it fits, else the
+    next smaller divisor, and so on (accelerate's find_executable_batch_size retries on out-of-memory).
+    Group-by-length puts the longest rows first, so an attempt that does not fit fails at its first steps;
+    a retry starts again from the weights fit was given (and from the last resumable checkpoint, if any)."""
+    from accelerate.utils import find_executable_batch_size
+
+    initial = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    tried = []
+
+    def attempt(micro):
+        if tried:
+            print(f"micro-batch {tried[-1]} did not fit in GPU memory: trying {micro}", flush=True)
+            model.load_state_dict(initial)  # the failed attempt may have stepped
+        tried.append(micro)
+        return _fit_once(model, micro, **run)
+
+    return find_executable_batch_size(attempt, share, lambda: smaller_divisor(share, tried[-1]))()
+
+
+def _fit_once(model, micro: int, features, collate, settings, seed, label_names, score_fn, save_at, steps,
+              sampler_factory, checkpoint_every, resume_dir, report_to) -> FitResult:
+    """One training run at micro-batch `micro` per process (accumulation makes up the effective batch)."""
+    micro, accum = split_batch(settings, micro)
+    device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
+    print(f"batch: micro-batch {micro} x accumulation {accum}"
+          + (f" x {distributed.world_size()} processes" if distributed.world_size() > 1 else "")
+          + f" = {settings.examples_per_step()} examples per step ({device}"
+          + (", micro_batch: auto)" if settings.fixed_micro_batch(distributed.world_size()) is None else ")"),
+          flush=True)
     select = _Select(model, score_fn, settings.eval_every) if score_fn else None
     resumable = bool(checkpoint_every and resume_dir is not None)
     callbacks = [c for c in (select, _SaveAt(set(save_at or {}), lambda s: save_at[s](s))) if c]
@@ -185,7 +243,8 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
         if select is not None:
             select.restore(resume)
     with (nullcontext(str(resume_dir)) if resumable else tempfile.TemporaryDirectory()) as tmp:
-        args = _args(settings, steps, seed, tmp, label_names, checkpoint_every if resumable else 0, report_to)
+        args = _args(settings, steps, seed, tmp, label_names, checkpoint_every if resumable else 0, report_to,
+                     micro)
         args = _single_device(args, torch.cuda.device_count(), os.environ)
         kwargs = dict(model=model, args=args, train_dataset=features, data_collator=collate, callbacks=callbacks)
         if sampler_factory is None:
@@ -193,10 +252,10 @@ def fit(model, features, collate, settings, seed: int, label_names, score_fn=Non
         else:
             from .multitask import MultiTaskTrainer
 
-            trainer = MultiTaskTrainer(**kwargs, batch_sampler=sampler_factory(steps * settings.grad_accum))
+            trainer = MultiTaskTrainer(**kwargs, batch_sampler=sampler_factory(steps, micro))
         quiet_trainer(trainer, f"training ({steps} steps)")  # one text bar with the loss, no printed dicts
         trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)
     if select is None:
-        return FitResult(steps, steps, None)
+        return FitResult(steps, steps, None, micro_batch=micro, grad_accum=accum)
     model.load_state_dict(select.state)
-    return FitResult(steps, select.best_step, select.best, select.history)
+    return FitResult(steps, select.best_step, select.best, select.history, micro, accum)

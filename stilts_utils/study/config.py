@@ -55,6 +55,8 @@ def _check_fields(cls, data: dict, where: str) -> dict:
             raise StudyError(f"{where or 'study'}: unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}",
                              key=path)
         default = _default(allowed[key])
+        if key in AUTO_OR_INT:  # `auto` or a number: its range check says which (TRAIN_RANGES)
+            continue
         if dataclasses.is_dataclass(default):  # a nested block: a mapping, checked by its own class
             default = {}
         if default is dataclasses.MISSING:
@@ -93,8 +95,10 @@ TRAIN_RANGES = {
     "warmup_ratio": (lambda v: 0 <= v <= 1, "a share in [0, 1]"), "weight_decay": _AT_LEAST_0,
     "max_grad_norm": _AT_LEAST_0, "eval_every": _AT_LEAST_0, "eval_subset": _AT_LEAST_0,
     "max_train_examples": _AT_LEAST_0, "max_eval_examples": _AT_LEAST_0,
-    "precision": (lambda v: v in PRECISIONS, " | ".join(PRECISIONS)),
+    "precision": (lambda v: v in PRECISIONS, " | ".join(PRECISIONS)), "effective_batch": _AT_LEAST_0,
+    "micro_batch": (lambda v: v == "auto" or (type(v) is int and v >= 1), "auto or integers >= 1"),
 }
+AUTO_OR_INT = {"micro_batch"}
 RETRIEVAL_RANGES = {
     "layer": (lambda v: v >= -1, "-1 (14/24 of the depth) or a hidden_states index >= 0"),
     "pooling": (lambda v: v in POOLINGS, " | ".join(POOLINGS)), "max_seq_len": _AT_LEAST_1,
@@ -114,8 +118,18 @@ LIST_ITEMS = {"models": (str, False), "intermediate": (str, False), "targets": (
 class TrainSettings:
     epochs: float = 3.0  # passes over the (capped) training set
     max_steps: int = 0  # > 0 overrides epochs
-    batch_size: int = 32  # examples per optimiser step (before accumulation)
-    grad_accum: int = 1
+    # The batch, two ways. effective_batch: examples per optimiser step, the batch size the paper and jiant
+    # report; the micro-batch (examples per forward pass on one device) is then a device setting, and
+    # accumulation makes up the rest. effective_batch 0: the older way, a fixed micro-batch `batch_size`
+    # times `grad_accum` (files written before effective_batch mean what they meant). Set one way, not both.
+    # Either way only the examples per step enter the run identity (study/identity.py).
+    batch_size: int = 32  # with effective_batch 0: examples per forward pass (micro-batch)
+    grad_accum: int = 1  # with effective_batch 0: micro-batches per optimiser step
+    effective_batch: int = 0  # examples per optimiser step (0: batch_size x grad_accum)
+    # with effective_batch: examples per forward pass per process, a divisor of effective_batch / processes;
+    # auto = the largest that fits the GPU at hand (accelerate's find_executable_batch_size), the whole
+    # batch at once on the CPU
+    micro_batch: str = "auto"
     lr: float = 1e-5
     warmup_ratio: float = 0.1  # linear warm-up share of the steps, then linear decay
     weight_decay: float = 0.01  # not applied to biases and LayerNorm
@@ -135,15 +149,36 @@ class TrainSettings:
         if not (self.epochs > 0 or self.max_steps > 0):
             raise StudyError(f"epochs: {self.epochs!r} with max_steps {self.max_steps!r} trains no step; allowed: "
                              "epochs > 0, or max_steps > 0", key="epochs")
+        self._check_batch()
 
-    def effective_batch(self) -> int:
-        return self.batch_size * self.grad_accum
+    def _check_batch(self) -> None:
+        e, micro = self.effective_batch, self.micro_batch
+        if e and (self.batch_size, self.grad_accum) != (32, 1):
+            raise StudyError(f"effective_batch: {e} with batch_size {self.batch_size} x grad_accum "
+                             f"{self.grad_accum}; allowed: effective_batch (+ micro_batch) or batch_size x "
+                             "grad_accum, not both (effective_batch: 0 for the second)", key="effective_batch")
+        if micro != "auto" and not e:
+            raise StudyError(f"micro_batch: {micro!r} without effective_batch; allowed: auto, or set "
+                             "effective_batch (batch_size x grad_accum fix the micro-batch already)", key="micro_batch")
+        if micro != "auto" and e % micro:
+            raise StudyError(f"micro_batch: {micro} does not divide effective_batch {e}; allowed: auto or a "
+                             "divisor of it", key="micro_batch")
+
+    def examples_per_step(self) -> int:
+        """The effective batch: examples per optimiser step, summed over micro-batches and processes."""
+        return self.effective_batch or self.batch_size * self.grad_accum
+
+    def fixed_micro_batch(self, processes: int = 1) -> int | None:
+        """Examples per forward pass per process, or None when the device chooses (micro_batch: auto)."""
+        if not self.effective_batch:
+            return self.batch_size // processes
+        return None if self.micro_batch == "auto" else self.micro_batch
 
     def total_steps(self, n_rows: int) -> int:
         """max_steps if set, else epochs over the rows at the effective batch size (jiant's rule)."""
         if self.max_steps > 0:
             return self.max_steps
-        return max(1, math.ceil(self.epochs * math.ceil(n_rows / self.effective_batch())))
+        return max(1, math.ceil(self.epochs * math.ceil(n_rows / self.examples_per_step())))
 
 
 def share_of_steps(share: float, steps: int) -> int:
@@ -262,8 +297,8 @@ class Study:
     executor: str = "local"  # local | slurm (study/executor.py); `run --executor` overrides it
     slurm: SlurmSettings = field(default_factory=SlurmSettings)  # per-phase Slurm resources
     checkpoint_every: int = 0  # steps between resumable training checkpoints (0 = none; Slurm jobs: slurm.*)
-    # phase 2 in N DDP processes (torchrun, one GPU each; phases/distributed.py); the global batch stays
-    # phase2.batch_size. Give the Slurm phase-2 job as many GPUs (slurm.phase2.gpus)
+    # phase 2 in N DDP processes (torchrun, one GPU each; phases/distributed.py); the effective batch stays
+    # the study's (each process takes 1/N of it). Give the Slurm phase-2 job as many GPUs (slurm.phase2.gpus)
     phase2_processes: int = 1
     report_to: str = "none"  # experiment tracking of the Trainer: none | tensorboard | mlflow | wandb
 
@@ -382,9 +417,15 @@ def _validate_processes(study: Study) -> None:
         raise StudyError(f"{key}: {n!r} is not allowed; allowed: integers >= 1", key=key)
     if n == 1:
         return
-    if study.phase2.batch_size % n:
-        raise StudyError(f"{key}: {n} does not divide phase2.batch_size {study.phase2.batch_size}; allowed: a "
-                         "divisor of it (each process takes an equal share of the global batch)", key=key)
+    s2 = study.phase2
+    name, size = ("effective_batch", s2.effective_batch) if s2.effective_batch else ("batch_size", s2.batch_size)
+    if size % n or (s2.micro_batch != "auto" and (size // n) % s2.micro_batch):
+        raise StudyError(f"{key}: {n} does not divide phase2.{name} {size} (into micro-batches of "
+                         f"{s2.micro_batch}); allowed: a divisor of it (each process takes an equal share of the "
+                         "global batch)", key=key)
+    if s2.effective_batch and s2.micro_batch == "auto":  # each process would choose alone, and they must agree
+        raise StudyError(f"{key}: {n} with phase2.micro_batch auto; allowed: a fixed phase2.micro_batch (a divisor "
+                         f"of {size // n}) when phase 2 runs in several processes", key=key)
     if "multitask" in study.intermediate or study.mlm_weight:
         raise StudyError(f"{key}: {n} with multitask or mlm_weight is not supported (their task-sampled batches "
                          "are drawn in one process); allowed: 1 for such studies", key=key)
@@ -569,6 +610,7 @@ def study_from_dict(data: dict, name: str, check_data: bool = True) -> Study:
             where = f"phase3_overrides.{target}"
             try:
                 TrainSettings(**_check_fields(TrainSettings, overrides, where))
+                dataclasses.replace(data.get("phase3", TrainSettings()), **overrides)  # as target_settings merges
             except StudyError as err:
                 raise err if (err.key or "").startswith(where) else _where(where, err) from None
         study = Study(**data)

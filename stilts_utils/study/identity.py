@@ -6,7 +6,7 @@ the study still asks for exactly that run (another world, model or setting gives
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import product
 from pathlib import Path
 
@@ -138,7 +138,7 @@ def encoder_key(study, job: Encoder) -> str:
     """Hash of everything that changes a phase-2 encoder: the pretrained model and the settings."""
     mlm = target_languages(study) if study.mlm_weight else []
     langs = data_languages(study, job.intermediate_data) if job.intermediate_data != "en" else mlm
-    key = {"pretrained": study.world_impl.pretrained_key(job.model, job.variant), "phase2": study.phase2,
+    key = {"pretrained": study.world_impl.pretrained_key(job.model, job.variant), "phase2": train_key(study.phase2),
            "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
            "multitask": study.multitask if job.intermediate == "multitask" else None,
            "languages": langs, "data": study.data_dirs, "threads": study.threads}
@@ -158,10 +158,21 @@ def pair_key(study, pair: Pair) -> str:
     encoder = (encoder_key(study, pair.encoder) if pair.encoder
                else study.world_impl.pretrained_key(pair.model, pair.variant))
     key = {"encoder": encoder, "checkpoint": pair.checkpoint, "languages": study.languages_for(pair.target),
-           "settings": study.target_settings(pair.target) if task.trains else study.retrieval,
+           "settings": train_key(study.target_settings(pair.target)) if task.trains else study.retrieval,
            "data": study.data_dirs, "threads": study.threads}
     key.update(_protocol_key(study, task))
     return short_hash(key)
+
+
+def train_key(settings) -> str:
+    """What a run's training settings put into its key: the effective batch, not how it is split into
+    micro-batches (a device setting: 4 x 8 and 32 x 1 train the same thing, tests/test_batch.py). Written as
+    the TrainSettings repr the keys were hashed from before effective_batch and micro_batch existed, with
+    the effective batch as batch_size and grad_accum 1, so every key of a grad_accum-1 study stays valid."""
+    values = {f.name: getattr(settings, f.name) for f in fields(settings)
+              if f.name not in ("effective_batch", "micro_batch")}
+    values.update(batch_size=settings.examples_per_step(), grad_accum=1)
+    return f"TrainSettings({', '.join(f'{k}={v!r}' for k, v in values.items())})"
 
 
 def _protocol_key(study, task) -> dict:

@@ -30,6 +30,25 @@ def inference_precision(device: torch.device):
     return nullcontext()
 
 
+RECIPE_GIB = 16  # the GPU memory the recipes' batch sizes were made for (jiant: 16 GB cards)
+
+
+def scaled_batches(run, batch_size: int, device: torch.device):
+    """run(batch size) at the study's batch size on the CPU (results stay bit-identical), on a GPU at it
+    times the device's memory over RECIPE_GIB, halved on out-of-memory (a retry redoes every batch)."""
+    if device.type != "cuda":
+        return run(batch_size)
+    from accelerate.utils import find_executable_batch_size
+
+    gib = torch.cuda.get_device_properties(device).total_memory / 2**30
+    size = [batch_size * max(1, int(gib // RECIPE_GIB))]
+
+    def halve():
+        size[0] //= 2
+        return size[0]
+    return find_executable_batch_size(run, size[0], halve)()
+
+
 def _length(ids) -> int:
     """Tokens of one row's input_ids; multiple-choice rows hold one list per choice (padded to the longest)."""
     return max((len(x) for x in ids), default=0) if ids and isinstance(ids[0], list) else len(ids)
@@ -54,14 +73,17 @@ def forward_batches(model, features, collate, batch_size: int, outputs: tuple, s
     sort = device.type == "cuda" if sort is None else sort
     order = batch_order([_length(ids) for ids in rows["input_ids"]] if sort else [0] * len(rows), sort)
     got = {name: [None] * len(rows) for name in outputs}
-    with torch.no_grad(), inference_precision(device):
-        for start in range(0, len(rows), batch_size):
-            idx = order[start:start + batch_size]
-            batch = collate([rows[int(i)] for i in idx])
-            out = model(**{k: v.to(device) for k, v in batch.items()})
-            for name in outputs:
-                for i, value in zip(idx, out[name].float().cpu().numpy()):
-                    got[name][i] = value
+
+    def run(size):
+        with torch.no_grad(), inference_precision(device):
+            for start in range(0, len(rows), size):
+                idx = order[start:start + size]
+                batch = collate([rows[int(i)] for i in idx])
+                out = model(**{k: v.to(device) for k, v in batch.items()})
+                for name in outputs:
+                    for i, value in zip(idx, out[name].float().cpu().numpy()):
+                        got[name][i] = value
+    scaled_batches(run, batch_size, device)  # the study's batch on the CPU, more on a large GPU
     return got
 
 

@@ -6,12 +6,13 @@ import torch
 
 from ...families import hidden_size
 from ..heads import pool
-from .common import inference_device, inference_precision
+from .common import inference_device, inference_precision, scaled_batches
 
 
 def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_len: int,
           batch_size: int, sort: bool = True, device: str | None = None) -> np.ndarray:
-    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small.
+    """(N, H) pooled hidden_states[layer]; batches sorted by length so padding stays small, `batch_size` on
+    the CPU and more on a large GPU (common.scaled_batches).
 
     sort=False batches the texts as given and device="cpu" keeps a CPU model there: on the CPU another
     padding length changes the floating-point sums, so the phase-1 report, whose numbers must not move,
@@ -21,14 +22,17 @@ def embed(encoder, tokenizer, texts: list[str], layer: int, pooling: str, max_le
     device = torch.device(device) if device is not None else inference_device(encoder)
     order = np.argsort([len(t) for t in texts]) if sort else np.arange(len(texts))
     out = np.zeros((len(texts), hidden_size(encoder.config)), dtype=np.float32)
-    with torch.no_grad(), inference_precision(device):
-        for start in range(0, len(texts), batch_size):
-            idx = order[start:start + batch_size]
-            enc = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_len, padding=True,
-                            return_tensors="pt").to(device)
-            hidden = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
-                             output_hidden_states=True).hidden_states[layer]
-            out[idx] = pool(hidden.float(), enc["attention_mask"], pooling).cpu().numpy()  # pooled in fp32
+
+    def run(size):
+        with torch.no_grad(), inference_precision(device):
+            for start in range(0, len(texts), size):
+                idx = order[start:start + size]
+                enc = tokenizer([texts[i] for i in idx], truncation=True, max_length=max_len, padding=True,
+                                return_tensors="pt").to(device)
+                hidden = encoder(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                                 output_hidden_states=True).hidden_states[layer]
+                out[idx] = pool(hidden.float(), enc["attention_mask"], pooling).cpu().numpy()  # pooled in fp32
+    scaled_batches(run, batch_size, device)
     return out
 
 
