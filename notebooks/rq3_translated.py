@@ -20,13 +20,13 @@ report["notes"]
 # %% [markdown]
 # ## Paired differences
 #
-# Table `translated_difference`: mean paired gain difference (translated − en and en+translated − en) per (model, intermediate, target), matched on language and seed-averaged, with bootstrap CI, d_z, Wilcoxon p and Holm p. Last checkpoint of each run.
+# Table `translated_difference`: mean paired gain difference (translated − en and en+translated − en) per (model, intermediate, target), matched on language and seed-averaged, with bootstrap CI, d_z, Wilcoxon p and Holm p. Last checkpoint of each run. Each data kind of the study is its own rows (column `a`): `translated` (spread over the translation languages), `translated:<lang>` (one language's translation), `en+translated`, `en+translated:<lang>`.
 
 # %%
 report["translated_difference"]
 
 # %% [markdown]
-# Figure `translated_minus_en`: the mean difference translated − en with its 95% CI, one row per (model, intermediate, target); right of the dashed line, translated data helps more.
+# Figure `translated_minus_en`: the mean difference translated − en with its 95% CI, one row per (model, intermediate, target) and data kind (`translated`, `translated:<lang>`); right of the dashed line, translated data helps more.
 
 # %%
 report["translated_minus_en"]

@@ -29,8 +29,10 @@ def rows(task: str, lang: str, split: str) -> list[dict]:
 
 def add_datasets(hub: HubServer) -> None:
     """The study's datasets under their real ids and configs, rows from the fixtures (each in its real schema)."""
+    # XNLI's train split of a language is MNLI train machine-translated: RQ3's translated MNLI
     hub.add("dataset", "facebook/xnli", config_dataset(
-        {lang: {"validation": rows("xnli", lang, "dev"), "test": rows("xnli", lang, "test")} for lang in ("en", "de")}))
+        {lang: {"validation": rows("xnli", lang, "dev"), "test": rows("xnli", lang, "test"),
+                **({"train": rows("mnli", lang, "train")} if lang != "en" else {})} for lang in ("en", "de")}))
     hub.add("dataset", "nyu-mll/glue", config_dataset({"mnli": {
         "train": rows("mnli", "en", "train"), "validation_matched": rows("mnli", "en", "dev")}}))
     hub.add("dataset", "facebook/anli", config_dataset({"plain_text": {
@@ -84,7 +86,8 @@ from stilts_utils.model.encoders import load_encoder, load_tokenizer
 from stilts_utils.study.config import study_from_dict
 study = study_from_dict({{"world": "xtreme", "models": [{MODEL!r}], "targets": ["xnli"]}}, "hubtest")
 out = {{}}
-for task, lang, split in [("xnli", "de", "test"), ("mnli", "en", "train"), ("udpos", "kk", "test"),
+for task, lang, split in [("xnli", "de", "test"), ("mnli", "en", "train"), ("mnli", "de", "train"),
+                          ("udpos", "kk", "test"),
                           ("cosmosqa", "en", "dev"), ("anliplus", "en", "dev")]:
     part = load_split(task, lang, split, study)
     out[f"{{task}}/{{lang}}/{{split}}"] = [len(part), sorted(part.column_names)]
@@ -98,6 +101,7 @@ print(json.dumps(out))
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     assert got["xnli/de/test"] == [len(rows("xnli", "de", "test")), ["label", "text_a", "text_b"]]
     assert got["mnli/en/train"][0] == len(rows("mnli", "en", "train"))
+    assert got["mnli/de/train"] == [len(rows("mnli", "de", "train")), ["label", "text_a", "text_b"]]  # via XNLI
     assert got["udpos/kk/test"] == [len(rows("udpos", "de", "test")), ["tags", "tokens"]]
     assert got["cosmosqa/en/dev"] == [len(rows("cosmosqa", "en", "dev")), ["choices", "label", "prompt"]]
     assert got["anliplus/en/dev"][0] == sum(len(rows(f"anli_r{r}", "en", "dev")) for r in (1, 2, 3))

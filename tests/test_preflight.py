@@ -56,6 +56,10 @@ def test_translated_intermediate_data_comes_from_a_translation_source():
 
     assert hub_source(REGISTRY["mnli"], "en") is REGISTRY["mnli"].source
     assert hub_source(REGISTRY["mnli"], "de").hf_id == "facebook/xnli"  # never English MNLI in disguise
+    squad = hub_source(REGISTRY["squad"], "de")  # XTREME's translate-train: not on the hub, fetched by URL
+    assert squad.reader == "squad_json" and "xtreme_translations" in squad.url
     with pytest.raises(DataUnavailable) as err:
-        hub_source(REGISTRY["squad"], "de")
-    assert "squad" in str(err.value) and "mnli" in str(err.value)
+        hub_source(REGISTRY["qqp"], "de")
+    assert "qqp" in str(err.value) and "mnli" in str(err.value) and "squad" in str(err.value)
+    with pytest.raises(DataUnavailable, match="'ja'"):  # PAWS-X's Japanese: XNLI has no Japanese
+        hub_source(REGISTRY["mnli"], "ja")

@@ -218,6 +218,24 @@ def test_rq3_translated_minus_english(study):
     assert "spearman_ci_low" in out["translated_vs_volume"]
 
 
+def test_rq3_each_translated_data_kind_is_its_own_row(tmp_path):
+    """Real-model RQ3 kinds: translated into one language (`translated:<lang>`) and English + translated, each
+    compared with English in rows of its own; one figure per family."""
+    base = results_table(models={"small": 1_000_000}, variants={"": {}}, fractions=(1.0,))
+    translated = base[base.intermediate_data == "translated"]
+    extra = [translated.assign(intermediate_data=kind, value=translated.value + shift)
+             for kind, shift in (("translated:xa", 1.0), ("en+translated", 0.5), ("en+translated:xa", -0.5))]
+    out = reports.rq3_translated(write_study(tmp_path / "rq3", pd.concat([base, *extra])), n_boot=200)
+    table = out["translated_difference"]
+    assert_stats(table)
+    means = table.groupby("a").mean_diff.mean()
+    assert means.round(1).to_dict() == {"translated": 1.0, "translated:xa": 2.0, "en+translated": 1.5,
+                                        "en+translated:xa": 0.5}
+    assert (table.b == "en").all() and set(out["translated_vs_volume"].a) == set(means.index)
+    assert_saved(tmp_path / "rq3", "translated_minus_en")
+    assert_saved(tmp_path / "rq3", "en_translated_minus_en")
+
+
 def test_rq4_size_interaction_on_qa(study):
     out = reports.rq4_model_size(study, n_boot=200)
     size = out["size_interaction"]

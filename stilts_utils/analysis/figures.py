@@ -243,8 +243,9 @@ def duration_figure(curve, facet=("model", "intermediate"), corpus="CC-100"):
 def paired_difference_figure(table):
     """RQ3: mean paired difference (a - b) with CI per group, e.g. translated minus English data."""
     _require(table, ["a", "b"], "paired_difference_figure")
-    a, b = table.a.iloc[0], table.b.iloc[0]
-    return _forest(table, "mean_diff", "ci_low", "ci_high", ["model", "intermediate", "target"],
+    a, b = " / ".join(table.a.unique()), table.b.iloc[0]
+    # `a` labels a row only where the table holds several data kinds (translated and translated:de, ...)
+    return _forest(table, "mean_diff", "ci_low", "ci_high", ["model", "intermediate", "target", "a"],
                    f"{a} − {b} (points)", f"Paired difference: {a} − {b}")
 
 

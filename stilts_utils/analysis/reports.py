@@ -210,20 +210,29 @@ def _duration_change(study, gains) -> pd.DataFrame:
 
 
 def rq3_translated(study_dir, n_boot=2000, seed=0) -> dict:
-    """RQ3: paired gain differences translated - en and (en+translated) - en, and their link to volume."""
+    """RQ3: paired gain differences of each translated data kind minus en (`translated`, `translated:<lang>`,
+    `en+translated`, ...: each its own rows), and their link to volume."""
     study = rd.prepare(study_dir, n_boot, seed)
     out, tables, pairs = {}, [], []
     # steps differ between data sources (more data, more steps): compare last checkpoints, not steps
     gains = rd.cross_lingual(rd.main_slice(study, study.gains, data=False)).drop(columns="intermediate_steps")
-    for a, figure in (("translated", "translated_minus_en"), ("en+translated", "en_translated_minus_en")):
-        matched = effects.pair_up(gains, "intermediate_data", a, "en") if len(gains) else pd.DataFrame()
-        if matched.empty:
-            rd.skip(study, out, figure, rd.too_few(f"{a} - en", 0, f"no configuration has both {a!r} and 'en'"))
+    kinds = sorted(set(gains.intermediate_data) - {"en"}, key=lambda d: (d.partition(":")[2] != "", d))
+    # one figure per family: translated (into all, or into one language) and English + translated
+    for family, figure in (("translated", "translated_minus_en"), ("en+translated", "en_translated_minus_en")):
+        found = []
+        for a in [d for d in kinds if d.partition(":")[0] == family]:
+            matched = effects.pair_up(gains, "intermediate_data", a, "en")
+            if matched.empty:
+                continue
+            found.append(effects.paired_difference(gains, "intermediate_data", a, "en", by=BY, n_boot=n_boot,
+                                                   seed=seed))
+            pairs.append(matched)
+        if not found:
+            rd.skip(study, out, figure, rd.too_few(f"{family} - en", 0,
+                                                   f"no configuration has both {family!r} and 'en'"))
             continue
-        table = effects.paired_difference(gains, "intermediate_data", a, "en", by=BY, n_boot=n_boot, seed=seed)
-        tables.append(table)
-        pairs.append(matched)
-        rd.add_figure(study, out, figure, figures.paired_difference_figure(table))
+        tables += found
+        rd.add_figure(study, out, figure, figures.paired_difference_figure(pd.concat(found, ignore_index=True)))
     if not tables:
         none = rd.too_few("translated vs en", 0, "intermediate data has no 'translated'/'en+translated' "
                                                  "level next to 'en'")

@@ -48,7 +48,7 @@ def training(study, job):
     rows = sum(n for n, _ in counted)
     sequences = sum(n * max(1, REGISTRY[name].n_choices) for name, (n, _) in zip(names, counted))
     per_row = sequences / rows if rows else 1.0
-    if not isinstance(job, Pair) and job.intermediate_data == "en+translated":
+    if not isinstance(job, Pair) and job.intermediate_data.startswith("en+translated"):  # also en+translated:<lang>
         rows *= 2
     if settings.max_train_examples:
         rows = min(rows, settings.max_train_examples)

@@ -2,20 +2,24 @@
 clusters whose compute nodes have no internet. Run it where the hub is reachable.
 
 The copy holds every file the study's runs read (`needed_splits`: each target language, test-only
-languages with their test split only, ANLI+ as its parts ANLI R1-R3, MNLI and SNLI). Each file is written
-atomically, so a file that exists is whole and a rerun skips it; one file that fails does not stop the
-others, and all failures are listed at the end."""
+languages with their test split only, ANLI+ as its parts ANLI R1-R3, MNLI and SNLI, translated intermediate
+data: MNLI via XNLI's train sets from the hub, SQuAD via XTREME's translate-train files, fetched and converted).
+Each file is written atomically, so a file that exists is whole and a rerun skips it; one file that fails does
+not stop the others, and all failures are listed at the end."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..atomic import atomic_write_with
 from ..study.config import load_study
 from ..tasks import REGISTRY
-from .hub import DataUnavailable, read_hub
+from .hub import DataUnavailable, hub_source, read_hub
 from .preflight import needed_splits
-from .readers import nli_parts
+from .readers import CONVERTERS, nli_parts
 
 
 def files_of(study) -> list[tuple[str, str, str, object]]:
@@ -32,6 +36,37 @@ def files_of(study) -> list[tuple[str, str, str, object]]:
     return [(*key, task) for key, task in sorted(out.items(), key=lambda item: item[0])]
 
 
+def _rows(task, lang: str, split: str, folder: Path):
+    """A file's rows: from the hub, or fetched from the source's `url` and converted (translate-train SQuAD)."""
+    source = hub_source(task, lang) if task.source.reader == "hub" else task.source
+    return fetch_converted(task, source, lang, folder) if source.url else read_hub(task, lang, split)
+
+
+def fetch_converted(task, source, lang: str, folder: Path):
+    """Rows of a raw file that is not on the hub: the file as the user put it in `folder` (no network needed),
+    else fetched from `source.url` into `folder` first; then converted to the task's hub columns."""
+    url = source.url.format(lang=lang)
+    raw = folder / Path(urlsplit(url).path).name
+    if not raw.is_file():
+        folder.mkdir(parents=True, exist_ok=True)  # where the message says to put the file
+        try:
+            with urllib.request.urlopen(url, timeout=60) as answer:  # honours HTTPS_PROXY; file:// in tests
+                atomic_write_with(raw, lambda tmp: _save(answer, tmp))
+        except OSError as err:  # URLError, HTTPError and timeouts are OSErrors
+            raise DataUnavailable(f"{task.name}/{lang}: could not fetch {url} ({err}); put the file at {raw} and "
+                                  f"rerun. {source.note}") from None
+    rows, dropped = CONVERTERS[source.reader](raw)
+    if dropped:
+        print(f"{task.name}/{lang}: {dropped} question(s) of {raw.name} dropped: their answer is not at its "
+              "answer_start (lost in translation)", flush=True)
+    return rows
+
+
+def _save(answer, tmp: Path) -> None:
+    with open(tmp, "wb") as fh:
+        shutil.copyfileobj(answer, fh)
+
+
 def download(study_file: str, to: str) -> None:
     study = load_study(study_file)
     root = Path(to)
@@ -45,7 +80,7 @@ def download(study_file: str, to: str) -> None:
             skipped += 1
             continue
         try:
-            rows = read_hub(task, lang, split)
+            rows = _rows(task, lang, split, out.parent)
         except Exception as err:  # one missing file must not stop the others: listed at the end
             failed.append(f"{folder}/{lang}/{split}: {type(err).__name__}: {' '.join(str(err).split())[:300]}")
             continue

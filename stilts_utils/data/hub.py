@@ -82,15 +82,14 @@ def read_local(task: Task, lang: str, split: str, root: Path):
 
 
 def hub_source(task: Task, lang: str):
-    """The hub dataset for a language: the task's own, or for non-English rows of an English
+    """Where a language's rows come from: the task's own source, or for non-English rows of an English
     intermediate task its machine translations (RQ3), e.g. XNLI's translated MNLI train."""
     if task.role != "intermediate" or lang == "en":
         return task.source
-    if task.translated is None:
-        have = sorted(n for n, t in REGISTRY.items() if t.translated is not None)
-        raise DataUnavailable(f"{task.name}: no machine-translated training data on the hub for {lang!r}; "
-                              f"translations exist for {', '.join(have)}. Put your own in a local copy "
-                              f"(<data_dirs.{task.name}>/{task.name}/{lang}/train.jsonl, same columns).")
+    if task.translated is None or lang not in task.translations:
+        have = sorted(f"{n} ({' '.join(t.translations)})" for n, t in REGISTRY.items() if t.translated is not None)
+        raise DataUnavailable(f"{task.name}: no machine-translated training data for {lang!r}; translations "
+                              f"exist for {', '.join(have)}")
     return task.translated
 
 
@@ -98,6 +97,9 @@ def read_hub(task: Task, lang: str, split: str):
     import datasets
 
     source = hub_source(task, lang)
+    if source.reader != "hub":
+        raise DataUnavailable(f"{task.name}/{lang}/{split}: no local copy (`data_dirs: {{{task.name}: DIR}}`). "
+                              + source.note)
     hub_split = source.splits.get(split)
     if hub_split is None:
         raise ValueError(f"{task.name} has no {split!r} split; it has {sorted(source.splits)}")

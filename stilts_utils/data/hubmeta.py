@@ -30,6 +30,8 @@ def hub_datasets(study, needed: list[tuple[str, str, str]], local) -> dict:
             continue
         for part, source in ([(name, hub_source(task, lang))] if task.source.reader == "hub"
                              else nli_parts(task, split) if task.source.reader == "nli_parts" else []):
+            if source.reader != "hub":  # not on the hub (translate-train SQuAD): the local problems name it
+                continue
             hub_split = source.splits.get(split)
             if hub_split is None:
                 continue

@@ -9,9 +9,9 @@ import json
 import os
 from pathlib import Path
 
-from ..study.identity import translation_languages
+from ..study.identity import data_languages
 from ..tasks import REGISTRY
-from .hub import BadData, DataUnavailable, ModelUnavailable, hub_help, hub_reachable, model_help
+from .hub import BadData, DataUnavailable, ModelUnavailable, hub_help, hub_reachable, hub_source, model_help
 from .loading import local_root
 
 
@@ -36,9 +36,8 @@ def needed_splits(study) -> list[tuple[str, str, str]]:
         task = REGISTRY[name]
         add(name, "en", "train")
         add(name, "en", "dev" if "dev" in task.eval_splits else task.eval_splits[0])  # scoring.english_dev
-        if set(study.intermediate_data) - {"en"}:
-            for lang in translation_languages(study):
-                add(name, lang, "train")
+        for lang in {lang for data in study.intermediate_data for lang in data_languages(study, data)}:
+            add(name, lang, "train")
     for target in study.targets:
         task = REGISTRY[target]
         if task.trains:
@@ -159,6 +158,14 @@ def _local_problems(study, needed) -> list[Exception]:
         if task.source.reader not in ("hub", "nli_parts") and local_root(study, task) is None:
             problems.append(DataUnavailable(f"{name}: not on the hub, so it needs `data_dirs: {{{name}: DIR}}` in "
                                             f"the study file. {task.source.note}"))
+    off_hub = {}  # task -> languages whose (translated) rows are not on the hub, e.g. translate-train SQuAD
+    for name, lang, _ in needed:
+        task = REGISTRY[name]
+        if task.source.reader == "hub" and local_root(study, task) is None and hub_source(task, lang).reader != "hub":
+            off_hub.setdefault(name, []).append(lang)
+    for name, langs in sorted(off_hub.items()):
+        problems.append(DataUnavailable(f"{name} {', '.join(sorted(langs))}: not on the hub, so it needs "
+                                        f"`data_dirs: {{{name}: DIR}}`. {hub_source(REGISTRY[name], langs[0]).note}"))
     return problems
 
 

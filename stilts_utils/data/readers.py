@@ -135,7 +135,38 @@ def read_ccg(task, lang: str, split: str, root):
         "tags": [[index.get(t, index[UNSEEN_TAG]) for t in tags] for _, tags in rows]})
 
 
+def squad_json_rows(path: Path):
+    """A SQuAD-format JSON file (data > paragraphs > qas, as XTREME's translate-train files) -> rows in the
+    hub's SQuAD columns, one per question. Questions whose answer is not where `answer_start` says (machine
+    translation lost the span: XTREME's files mark some with -1) are dropped, as XTREME's own loader skips
+    them, so no row trains on a wrong span. Returns (rows, dropped)."""
+    import json
+
+    import datasets
+
+    rows, dropped = {"id": [], "title": [], "context": [], "question": [], "answers": []}, 0
+    with open(path, encoding="utf-8") as fh:
+        articles = json.load(fh)["data"]
+    for article in articles:
+        for paragraph in article["paragraphs"]:
+            context = paragraph["context"]
+            for qa in paragraph["qas"]:
+                answers = [a for a in qa["answers"]
+                           if 0 <= a["answer_start"] and context[a["answer_start"]:].startswith(a["text"])]
+                if not answers or not answers[0]["text"]:
+                    dropped += 1
+                    continue
+                for key, value in (("id", qa["id"]), ("title", article.get("title", "")), ("context", context),
+                                   ("question", qa["question"]), ("answers", {
+                                       "text": [a["text"] for a in answers],
+                                       "answer_start": [a["answer_start"] for a in answers]})):
+                    rows[key].append(value)
+    return datasets.Dataset.from_dict(rows), dropped
+
+
 READERS = {"bucc_files": read_bucc, "nli_parts": read_anliplus, "supertags": read_ccg}
+# Raw files that `download-data` converts into a local copy (a Source's `reader` with a `url`).
+CONVERTERS = {"squad_json": squad_json_rows}
 # Tasks whose label set comes with their data rather than with the task module.
 LABELS_FROM_DATA = {"supertags": ccg_tags}
 

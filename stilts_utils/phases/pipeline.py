@@ -18,7 +18,7 @@ from ..model.encoders import count_parameters, load_encoder, load_tokenizer
 from ..model.heads import StiltsModel
 from ..model.kinds import kind_of
 from ..study.config import Study, load_study, share_of_steps
-from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, translation_languages
+from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, data_languages, split_data, target_languages
 from ..tasks import REGISTRY
 from . import distributed, phase1
 from .results import make_rows, write_rows
@@ -28,18 +28,21 @@ from .training import fit
 # ---- phase 2 ---------------------------------------------------------------------------------------
 
 def intermediate_rows(study: Study, job: Encoder, task_name: str):
-    """English rows, their translations, or both; translated = as many rows as English, spread evenly
-    over the languages, so RQ3 compares languages of data rather than amounts of it."""
+    """English rows, their translations, or both. Translated = as many rows as English, spread evenly over
+    the languages, so RQ3 compares languages of data rather than amounts of it; `translated:<lang>` is the
+    whole translated set of that one language (translate-train), `translated` the spread over
+    `translation_languages` (translate-train-all at English size)."""
     import datasets
 
     english = load_split(task_name, "en", "train", study, job.variant)
     if job.intermediate_data == "en":
         return english
-    langs = translation_languages(study)
+    langs = data_languages(study, job.intermediate_data)
     parts = [load_split(task_name, lang, "train", study, job.variant) for lang in langs]
     translated = datasets.concatenate_datasets(
         [p.select(range(k, len(p), len(langs))) for k, p in enumerate(parts)])
-    return translated if job.intermediate_data == "translated" else datasets.concatenate_datasets([english, translated])
+    kind, _ = split_data(job.intermediate_data)
+    return translated if kind == "translated" else datasets.concatenate_datasets([english, translated])
 
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
@@ -138,7 +141,7 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
     if study.mlm_weight:
         from ..model.kinds import mlm
 
-        langs = sorted(set(translation_languages(study)) | {"en"})
+        langs = sorted(set(target_languages(study)) | {"en"})
         lines = mlm.corpus_lines(study.world_impl.mlm_corpus(pretrained), langs, sum(sizes), seed)
         mlm_feats = mlm.featurize(lines, tokenizer, s2)
         parts.append((mlm_feats, mlm.collator(tokenizer), mlm.LABEL_NAMES))

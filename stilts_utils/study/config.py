@@ -19,13 +19,14 @@ from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
 from .executor import Resources, SlurmSettings, check_executor
+from .identity import data_languages, split_data
 from .loading import NAME, apply_overrides, read_study
 from .loading import type_name as _type_name
 from .worlds import WORLDS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # relative output roots resolve here, whatever the cwd
 
-INTERMEDIATE_DATA = ("en", "translated", "en+translated")
+INTERMEDIATE_DATA = ("en", "translated", "en+translated")  # the last two also as `<kind>:<lang>` (one language)
 PRECISIONS = ("fp32", "bf16", "fp16")
 REPORT_TO = ("none", "tensorboard", "mlflow", "wandb")
 POOLINGS = ("mean", "cls")
@@ -108,6 +109,7 @@ MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
 # List fields: the type of their items and whether the list may be empty.
 LIST_ITEMS = {"models": (str, False), "intermediate": (str, False), "targets": (str, True),
               "languages": (str, True), "seeds": (int, False), "intermediate_data": (str, False),
+              "translation_languages": (str, True),
               "checkpoints": (float, False), "phase2_budgets": (float, False), "trust_remote_code": (str, True),
               "analysis": (str, True), "multitask.tasks": (str, True)}
 
@@ -264,7 +266,11 @@ class Study:
     languages: list = field(default_factory=list)  # empty = every language of each target
     target_languages: dict = field(default_factory=dict)  # target -> its own language subset
     seeds: list = field(default_factory=lambda: [0])
-    intermediate_data: list = field(default_factory=lambda: ["en"])  # RQ3
+    # RQ3: en, translated or en+translated; the last two as `<kind>:<lang>` for one language's translation
+    intermediate_data: list = field(default_factory=lambda: ["en"])
+    # RQ3: the languages of `translated` / `en+translated` (each must have the intermediate task's translations:
+    # MNLI via XNLI, SQuAD via XTREME's translate-train); empty = the targets' non-English languages
+    translation_languages: list = field(default_factory=list)
     # RQ2, the cheap way: the encoder saved at these fractions of ONE phase-2 run. Confounded with the
     # schedule: the 10 % save is taken at peak learning rate right after warm-up, not after a decay
     checkpoints: list = field(default_factory=lambda: [1.0])
@@ -438,7 +444,7 @@ def _validate(study: Study, check_data: bool = True) -> None:
     _one_of(study.targets, targets, "targets")
     _one_of(study.intermediate, intermediates, "intermediate")
     _one_of(study.multitask.tasks, intermediates[2:], "multitask.tasks")
-    _one_of(study.intermediate_data, INTERMEDIATE_DATA, "intermediate_data")
+    _validate_data(study)
     _one_of(study.phase3_overrides, targets, "phase3_overrides")  # any target: files share blocks
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
     if not 0 <= study.mlm_weight < 1:
@@ -463,6 +469,7 @@ def _validate(study: Study, check_data: bool = True) -> None:
     _validate_paths(study)
     study.world_impl.validate()
     _validate_languages(study)
+    _validate_translations(study)
     _validate_depth(study)
     if check_data:  # `plan` only counts: it may load a study whose user-supplied data is not here yet
         _check_user_data(study)
@@ -528,6 +535,31 @@ def _validate_languages(study: Study) -> None:
             key = f"target_languages.{target}" if target in study.target_languages else "languages"
             raise StudyError(f"{key}: the language filter leaves target {target!r} with no language; its "
                              f"languages: {', '.join(languages(REGISTRY[target]))}", key=key)
+
+
+def _validate_data(study: Study) -> None:
+    """`en`, `translated`, `en+translated`, or one of the last two with `:<lang>` (translated into one language)."""
+    allowed = f"{', '.join(INTERMEDIATE_DATA)}, or translated:<lang> / en+translated:<lang> (one language)"
+    for value in study.intermediate_data:
+        kind, lang = split_data(value)
+        if kind not in INTERMEDIATE_DATA or (kind == "en" and ":" in value) or (":" in value and not lang):
+            raise StudyError(f"intermediate_data: unknown value {value!r}; allowed: {allowed}", key="intermediate_data")
+
+
+def _validate_translations(study: Study) -> None:
+    """Every translation language a phase-2 run reads has that intermediate task's translations."""
+    tasks = sorted({t for i in study.intermediate for t in study.intermediate_tasks(i)})
+    for value in [v for v in study.intermediate_data if v != "en"]:
+        _, one = split_data(value)
+        key = "translation_languages" if study.translation_languages and not one else "intermediate_data"
+        where = (f"{value!r}: " if one else "" if study.translation_languages else
+                 "translation_languages is not set, so it is the targets' non-English languages: ")
+        for name in tasks:
+            have = study.world_impl.translation_languages(REGISTRY[name])
+            for lang in data_languages(study, value):
+                if lang not in have:
+                    raise StudyError(f"{key}: {where}{lang!r} has no {name} translation; allowed: "
+                                     f"{', '.join(have) or 'none'}", key=key)
 
 
 def _validate_depth(study: Study) -> None:

@@ -25,7 +25,7 @@ class Encoder:
     model: str
     variant: str
     intermediate: str
-    intermediate_data: str  # en | translated | en+translated
+    intermediate_data: str  # en | translated | en+translated, the last two optionally `:<lang>` (one language)
     seed: int
     budget: float = 1.0  # share of the phase-2 run, trained with its own schedule (study `phase2_budgets`)
 
@@ -108,19 +108,42 @@ def pairs(study) -> list[Pair]:
 
 # ---- keys -------------------------------------------------------------------------------------------
 
-def translation_languages(study) -> list[str]:
-    """Non-English target languages: where translated intermediate data (RQ3) and MLM text come from."""
+def target_languages(study) -> list[str]:
+    """Non-English target languages: where continued-MLM text comes from, and the default translations."""
     target_langs = {lang for t in study.targets for lang in study.languages_for(t)}
     return sorted(target_langs - {"en"})
 
 
+def translation_languages(study) -> list[str]:
+    """Languages of `translated` / `en+translated` intermediate data (RQ3): the study's `translation_languages`,
+    by default the non-English target languages (the sandbox's RQ3 as it always was)."""
+    return list(study.translation_languages) or target_languages(study)
+
+
+def split_data(intermediate_data: str) -> tuple[str, str | None]:
+    """`translated:de` -> ("translated", "de"): data translated into one language; `translated` -> (.., None)."""
+    kind, _, lang = intermediate_data.partition(":")
+    return kind, lang or None
+
+
+def data_languages(study, intermediate_data: str) -> list[str]:
+    """The translation languages a phase-2 run reads: none for `en`, the one named after `:`, else all."""
+    kind, lang = split_data(intermediate_data)
+    if kind == "en":
+        return []
+    return [lang] if lang else translation_languages(study)
+
+
 def encoder_key(study, job: Encoder) -> str:
     """Hash of everything that changes a phase-2 encoder: the pretrained model and the settings."""
+    mlm = target_languages(study) if study.mlm_weight else []
+    langs = data_languages(study, job.intermediate_data) if job.intermediate_data != "en" else mlm
     key = {"pretrained": study.world_impl.pretrained_key(job.model, job.variant), "phase2": train_key(study.phase2),
            "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
            "multitask": study.multitask if job.intermediate == "multitask" else None,
-           "languages": translation_languages(study) if job.intermediate_data != "en" or study.mlm_weight else [],
-           "data": study.data_dirs, "threads": study.threads}
+           "languages": langs, "data": study.data_dirs, "threads": study.threads}
+    if mlm and mlm != langs:  # both, and they differ (before translation_languages existed they could not)
+        key["mlm_languages"] = mlm
     key.update(_long_sentences_key(study))  # CCG (tagging) may train here
     if job.budget != 1:  # only then: the full run keeps the key it had before budgets existed
         key["budget"] = job.budget

@@ -79,6 +79,10 @@ class HubWorld:
     def languages(self, task) -> list[str]:
         return list(task.languages) if task.role == "target" else ["en"]
 
+    def translation_languages(self, task) -> list[str]:
+        """Languages an intermediate task's published machine translations exist in (RQ3)."""
+        return list(task.translations)
+
     def depth(self, model: str) -> int | None:
         """Encoder layers from the model's config.json, where it is on disk (a local directory, or the
         Hugging Face cache); None when unknown without a download."""
@@ -232,6 +236,12 @@ class SandboxWorld:
         if task.kind == "retrieval":  # pairs with English: English itself is no query language
             return [lang for lang in langs if lang != "en"]
         return langs if task.role == "target" else ["en"]
+
+    def translation_languages(self, task) -> list[str]:
+        """The world renders every meaning in every language: each one but English (RQ3)."""
+        from ..sandbox import world_languages
+
+        return [lang for lang in world_languages(self.settings()) if lang != "en"]
 
     def data_root(self, task, variant: str = "") -> Path:
         return self.world_dir(variant) / "data"

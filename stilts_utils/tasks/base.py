@@ -30,6 +30,8 @@ class Source:
     data_dir: str | None = None  # sub-folder of a parquet export (one per config)
     note: str = ""  # how to obtain it when it is not on the hub (licensed data, dead links)
     local_files: tuple = ()  # user-supplied data only: files (relative to its data_dirs entry) it cannot run without
+    # not on the hub: the file `download-data` fetches ({lang} filled in) and converts with `reader`
+    url: str = ""
 
     def config_for(self, lang: str) -> str | None:
         if self.config is None:
@@ -69,6 +71,7 @@ class Task:
     # done so under `protocol.selection: xtreme` (the default), `held_out` uses dev_from_train instead
     train_size: int = 0  # published English training rows; estimates steps when no local copy exists
     translated: Source | None = None  # machine-translated train sets of an intermediate task (RQ3)
+    translations: tuple = ()  # the languages `translated` has (what `translation_languages` may name)
     xtreme_group: str = ""  # XTREME task group (one of XTREME_GROUPS) of the nine scored tasks; "" = not scored
     xtreme_format: str = ""  # submission file format (one of XTREME_FORMATS): lines, tags, qa or pairs
     benchmark: str = "xtreme"  # "xtreme" (the X-STILTs study) or "xtreme-r" (RQ5 extensions)
