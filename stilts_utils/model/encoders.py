@@ -7,7 +7,8 @@ each model's config.
 from __future__ import annotations
 
 from ..data.hub import ModelUnavailable, hub_reachable, model_help
-from ..study.worlds import FAMILIES, REMOTE_CODE_FAMILY, family_of
+from ..study.errors import StudyError
+from ..study.worlds import FAMILIES, REMOTE_CODE_FAMILY, family_of, remote_code_help
 
 # Retrieval uses hidden_states[14] of XLM-R Large's 24 layers (jiant/XTREME); other depths scale it.
 RETRIEVAL_LAYER_FRACTION = 14 / 24
@@ -23,7 +24,17 @@ def is_t5(config) -> bool:
     return family(config)["loader"] == "t5-encoder"
 
 
+def _code_refused(name_or_path: str, err: ValueError) -> StudyError:
+    """transformers' "pass trust_remote_code=True" as the study's own key (validation catches most cases
+    first; this one is for a config it could not see, e.g. an uncached hub id)."""
+    if "trust_remote_code" not in str(err):
+        raise err
+    return StudyError(remote_code_help(name_or_path), key="trust_remote_code")
+
+
 def load_config(name_or_path: str, trust_remote_code: bool = False):
+    """`trust_remote_code`: True only for the ids a study lists under `trust_remote_code:` (and their
+    phase-2 checkpoints); the caller decides, never this module."""
     from transformers import AutoConfig
 
     try:
@@ -31,6 +42,8 @@ def load_config(name_or_path: str, trust_remote_code: bool = False):
                                           local_files_only=not hub_reachable())
     except OSError as err:
         raise ModelUnavailable(model_help(name_or_path) + f" ({err.__class__.__name__})") from None
+    except ValueError as err:
+        raise _code_refused(name_or_path, err) from None
 
 
 def load_encoder(name_or_path: str, trust_remote_code: bool = False):
@@ -46,8 +59,11 @@ def load_encoder(name_or_path: str, trust_remote_code: bool = False):
 def load_tokenizer(name_or_path: str, trust_remote_code: bool = False):
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
-                                         local_files_only=not hub_reachable())
+    try:
+        return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
+                                             local_files_only=not hub_reachable())
+    except ValueError as err:
+        raise _code_refused(name_or_path, err) from None
 
 
 def count_parameters(module) -> int:
