@@ -118,10 +118,14 @@ def _summary(args) -> int:
     if readme is not None and not readme.is_file():
         raise UsageError(f"--readme {args.readme!r} is not a file; allowed: a README with a generated results block")
     _results_of(args.study)
-    from ..analysis import summary
+    from ..analysis import replication, summary
 
+    try:
+        tolerance = replication.check_tolerance(replication.TOLERANCE if args.tolerance is None else args.tolerance)
+    except ValueError as err:
+        raise UsageError(f"--tolerance: {err}") from None
     if readme is None:
-        print(summary.main(args.study))
+        print(summary.main(args.study, tolerance))
         return 0
     if summary.BEGIN not in readme.read_text(errors="replace"):
         raise UsageError(f"--readme {args.readme!r} has no {summary.BEGIN} ... {summary.END} block to replace")
@@ -237,6 +241,8 @@ def main(argv=None) -> int:
     _study_command(sub, "export", _export, "re-run a study's analysis notebooks: every figure and table")
     p = _study_command(sub, "summary", _summary, "headline numbers of a finished study, as a Markdown table")
     p.add_argument("--readme", help="also replace the generated results block of this README")
+    p.add_argument("--tolerance", type=float, help="points the baseline may differ from a published score "
+                   "before it is flagged (default: analysis/replication.py TOLERANCE, 2)")
     p = sub.add_parser("runtimes", help="wall time, phase-1 time and commit of each study's last run, as Markdown")
     p.add_argument("studies", nargs="+", help="params/<study>.yaml files or names")
     p.add_argument("--readme", help="also replace the generated runtimes block of this README")
