@@ -247,6 +247,10 @@ FLAGS = {
     "set-bad-yaml": (["run", "{study}", "--set", "seeds=[0"], "not YAML"),
     "set-not-a-block": (["run", "{study}", "--set", "seeds.x=1"], "not a block"),
     "set-never-ran": (["summary", "{study}", "--set", "phase2.lr=0.5"], "never ran with --set"),
+    "summary-tolerance-negative": (["summary", "{study}", "--tolerance", "-1"],
+                                   "'-1' is not a tolerance; allowed: a number of points >= 0"),
+    "summary-tolerance-word": (["summary", "{study}", "--tolerance", "two"], "'two' is not a tolerance"),
+    "summary-tolerance-nan": (["summary", "{study}", "--tolerance", "nan"], "'nan' is not a tolerance"),
 }
 
 

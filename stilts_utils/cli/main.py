@@ -33,6 +33,17 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _points(text: str) -> float:
+    """`summary --tolerance`: checked here, before the analysis (pandas, matplotlib) is imported."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tolerance; allowed: a number of points >= 0")
+    return value
+
+
 def _run(args) -> int:
     from . import runner
 
@@ -120,10 +131,7 @@ def _summary(args) -> int:
     _results_of(args.study)
     from ..analysis import replication, summary
 
-    try:
-        tolerance = replication.check_tolerance(replication.TOLERANCE if args.tolerance is None else args.tolerance)
-    except ValueError as err:
-        raise UsageError(f"--tolerance: {err}") from None
+    tolerance = replication.TOLERANCE if args.tolerance is None else args.tolerance
     if readme is None:
         print(summary.main(args.study, tolerance))
         return 0
@@ -241,7 +249,7 @@ def main(argv=None) -> int:
     _study_command(sub, "export", _export, "re-run a study's analysis notebooks: every figure and table")
     p = _study_command(sub, "summary", _summary, "headline numbers of a finished study, as a Markdown table")
     p.add_argument("--readme", help="also replace the generated results block of this README")
-    p.add_argument("--tolerance", type=float, help="points the baseline may differ from a published score "
+    p.add_argument("--tolerance", type=_points, help="points the baseline may differ from a published score "
                    "before it is flagged (default: analysis/replication.py TOLERANCE, 2)")
     p = sub.add_parser("runtimes", help="wall time, phase-1 time and commit of each study's last run, as Markdown")
     p.add_argument("studies", nargs="+", help="params/<study>.yaml files or names")
