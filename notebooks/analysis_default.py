@@ -26,6 +26,14 @@ report["notes"]
 report.get("phase1_report", "no phase-1 report (not a sandbox study)")
 
 # %% [markdown]
+# ## Does the baseline reproduce the published numbers?
+#
+# Table `replication`: per model, target and language, the baseline's (no intermediate task) seed-mean score against the published zero-shot test score packaged in `stilts_utils/reference/published/` (matched on model, target, language, split and metric), its deviation, and `within` / `beyond` the tolerance (2 points by default: `default_report(..., tolerance=...)`) or `not published`; `source` names the paper or repository of each published number. A study whose models have no published numbers (the sandbox) gets a one-row "too few" table. Check this before trusting a gain.
+
+# %%
+report["replication"]
+
+# %% [markdown]
 # ## Gains with their uncertainty
 #
 # Table `gain_ci`: the mean zero-shot gain per (model, intermediate, target), pooled over seeds and the non-English languages, with a 95 % Student-t CI over both; `distinguishable` marks a CI that excludes 0. Figure `gain_ci_figure` shows the same for the main model. Table `gain_ci_per_language` gives each language's gain with its CI over seeds.

@@ -16,6 +16,7 @@ out_dir = "outputs/published"  # figures (pdf/png/svg) and tables (csv/tex) go h
 n_boot = 2000  # bootstrap resamples for every CI
 seed = 0
 source_language = "en"  # fine-tuning language, excluded from the zero-shot correlations
+targets = ["xnli", "mlqa", "pawsx"]  # the targets with per-language tables for several models
 metrics = ["accuracy", "f1"]  # headline metrics: accuracy (XNLI, PAWS-X), F1 (MLQA)
 large_model = "xlm-roberta-large"
 base_model = "xlm-roberta-base"
@@ -45,7 +46,7 @@ figures.set_style()
 # Details and commits: `stilts_utils/reference/SOURCES.md`.
 
 # %%
-published = reference.published_results()
+published = reference.published_results(targets)
 zero_shot = reference.join_languages(
     published[published.metric.isin(metrics) & (published.language != source_language)])
 zero_shot.groupby(["target", "model", "metric"]).language.agg(["count", list])

@@ -107,6 +107,14 @@ VALUES = {  # one field changed, id -> (changes, needle)
     "targets-empty": ({"targets": []}, "targets"),
     "targets-string": ({"targets": "xnli"}, "'xnli'"),
     "targets-duplicate": ({"targets": ["xnli", "xnli"]}, "'xnli' appears twice"),
+    # the sandbox writes only its own tasks and data (sandbox.TASKS): others fail now, not after phase 1
+    "sandbox-target-unwritten": ({"targets": ["mlqa", "pawsx"]},
+                                 "targets: 'mlqa' is a task the sandbox world does not write; allowed in a sandbox "
+                                 "study: xnli, udpos, panx, xquad, tatoeba, bucc2018"),
+    "sandbox-intermediate-unwritten": ({"intermediate": ["none", "hellaswag"]}, "'hellaswag'"),
+    "sandbox-data-dirs": ({"data_dirs": {"xnli": "/tmp/copies"}}, "data_dirs: xnli given, but a sandbox study"),
+    "trust-remote-code-not-a-model": ({"trust_remote_code": ["someone/model"]},
+                                      "trust_remote_code: unknown value 'someone/model'"),
     "layer-too-deep": ({"retrieval": {"layer": 99}}, "99"),
     "layer-below-minus-one": ({"retrieval": {"layer": -2}}, "-2"),
     "center-not-bool": ({"retrieval": {"center": "yes"}}, "retrieval.center: expected a boolean, got a string 'yes'"),
@@ -246,6 +254,10 @@ FLAGS = {
     "set-bad-yaml": (["run", "{study}", "--set", "seeds=[0"], "not YAML"),
     "set-not-a-block": (["run", "{study}", "--set", "seeds.x=1"], "not a block"),
     "set-never-ran": (["summary", "{study}", "--set", "phase2.lr=0.5"], "never ran with --set"),
+    "summary-tolerance-negative": (["summary", "{study}", "--tolerance", "-1"],
+                                   "'-1' is not a tolerance; allowed: a number of points >= 0"),
+    "summary-tolerance-word": (["summary", "{study}", "--tolerance", "two"], "'two' is not a tolerance"),
+    "summary-tolerance-nan": (["summary", "{study}", "--tolerance", "nan"], "'nan' is not a tolerance"),
 }
 
 
@@ -312,6 +324,9 @@ DATA = {  # id -> (damage(data root), study changes, needle)
     "layer-beyond-config": (None, {"retrieval": {"layer": 5}}, "2 layers"),
     "model-config-broken": (lambda d: (d.parent / "model" / "config.json").write_text("{"),
                             {"retrieval": {"layer": 1}}, "config.json"),
+    "model-with-own-code-not-listed": (lambda d: (d.parent / "model" / "config.json").write_text(json.dumps(
+        {"model_type": "tiny-remote", "auto_map": {"AutoModel": "modeling_tiny_remote.TinyRemoteModel"}})), {},
+        "`trust_remote_code:`"),
 }
 
 

@@ -126,7 +126,8 @@ def test_default_report_tables_figures_and_hand_checked_numbers(study):
     out = reports.default_report(study, n_boot=200)
     assert list(out) == ["notes", "gain_ci", "gain_ci_per_language", "seed_noise", "transfer_ratio",
                          "gain_ci_figure", "gain_heatmap", "gain_vs_volume", "volume_correlation",
-                         "volume_regression", "scores"]
+                         "volume_regression", "scores", "replication"]
+    assert out["replication"].note.iloc[0] == "too few: nothing published for large, small"  # no real model
     pooled = out["gain_ci"]
     assert (pooled.n_seeds == 2).all() and (pooled.ci_low <= pooled["mean"]).all()
     assert (pooled["mean"] <= pooled.ci_high).all() and pooled.distinguishable.dtype == bool

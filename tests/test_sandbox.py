@@ -72,6 +72,11 @@ def test_layout_is_exactly_the_design(world, settings):
         names = sorted(p.name for p in (world / "bucc2018" / f"{lang}-en").iterdir())
         assert names == sorted(f"{lang}-en.{s}.{e}" for s in ("sample", "training")
                                for e in (lang, "en", "gold"))
+    # sandbox.TASKS (what a sandbox study may name) is exactly what the world writes
+    from stilts_utils.sandbox import TASKS
+
+    assert sorted(p.name for p in world.iterdir() if p.is_dir() and p.name != "corpus") == sorted(
+        TASKS["intermediate"] + TASKS["target"])
 
 
 def test_same_seed_same_files_other_seed_other_files(world, settings, tmp_path):

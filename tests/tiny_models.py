@@ -219,3 +219,75 @@ def run_both_phases(model: str, out: Path, target_languages: dict, train: dict) 
     path.write_text(yaml.safe_dump(data))
     pipeline.train_intermediate(str(path), model, "", "mnli", "en", 0)
     return [pipeline.run_pair(str(path), model, "", "mnli", "en", 1.0, t, 0) for t in ONE_PER_KIND]
+
+
+# ---- a model that brings its own code (as hub repos with `auto_map` do) ---------------------------------
+
+REMOTE_TYPE = "tiny-remote"  # no transformers class and no supported family has this model_type
+REMOTE_CODE = {  # file name -> source, written beside config.json as a hub remote-code repo ships them
+    "configuration_tiny_remote.py": '''from transformers import PretrainedConfig
+
+
+class TinyRemoteConfig(PretrainedConfig):
+    model_type = "tiny-remote"
+
+    def __init__(self, vocab_size=600, hidden_size=32, num_hidden_layers=1, pad_token_id=1, **kwargs):
+        self.vocab_size, self.hidden_size, self.num_hidden_layers = vocab_size, hidden_size, num_hidden_layers
+        super().__init__(pad_token_id=pad_token_id, **kwargs)
+''',
+    "modeling_tiny_remote.py": '''import torch
+from transformers import PreTrainedModel
+from transformers.modeling_outputs import BaseModelOutput
+
+from .configuration_tiny_remote import TinyRemoteConfig
+
+
+class TinyRemoteModel(PreTrainedModel):
+    """An embedding and one tanh layer: just enough to be an encoder."""
+
+    config_class = TinyRemoteConfig
+    base_model_prefix = "tiny"
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.embeddings = torch.nn.Embedding(config.vocab_size, config.hidden_size)
+        self.layer = torch.nn.Linear(config.hidden_size, config.hidden_size)
+        self.post_init()
+
+    def forward(self, input_ids=None, attention_mask=None, output_hidden_states=None, return_dict=None, **kwargs):
+        first = self.embeddings(input_ids)  # (B, L, H)
+        last = torch.tanh(self.layer(first))
+        return BaseModelOutput(last_hidden_state=last, hidden_states=(first, last) if output_hidden_states else None)
+''',
+}
+
+
+def build_remote_code_model(out_dir) -> Path:
+    """A tiny encoder whose config.json maps AutoConfig/AutoModel (`auto_map`) to .py files beside it, so it
+    loads only with trust_remote_code=True; the tokenizer is the tiny XLM-R one (standard, no code)."""
+    import importlib
+    import sys
+
+    import torch
+
+    out = Path(out_dir)
+    src = out.parent / f"{out.name}-src" / "tiny_remote_src"  # a package, so the relative import resolves
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "__init__.py").write_text("")
+    for name, code in REMOTE_CODE.items():
+        (src / name).write_text(code)
+    sys.path.insert(0, str(src.parent))
+    try:
+        config_mod = importlib.import_module("tiny_remote_src.configuration_tiny_remote")
+        model_mod = importlib.import_module("tiny_remote_src.modeling_tiny_remote")
+    finally:
+        sys.path.remove(str(src.parent))
+    tokenizer = _tokenizer("xlm-roberta")
+    config_mod.TinyRemoteConfig.register_for_auto_class()
+    model_mod.TinyRemoteModel.register_for_auto_class("AutoModel")
+    torch.manual_seed(0)
+    model = model_mod.TinyRemoteModel(config_mod.TinyRemoteConfig(vocab_size=len(tokenizer),
+                                                                  pad_token_id=tokenizer.pad_token_id))
+    model.save_pretrained(out)  # writes auto_map and copies both .py files (as `push_to_hub` of such a model)
+    tokenizer.save_pretrained(out)
+    return out

@@ -123,6 +123,27 @@ def published_rows(df, target, metrics, models):
     return long.reindex(columns=cols).sort_values(["model", "metric", "language"])
 
 
+# XTREME tasks of the MuRIL card's XLM-R Large subset copied per target. XNLI and MLQA are left out on
+# purpose: xnli.csv / mlqa.csv hold the XLM-R paper's numbers, and one target keeps one source.
+XTREME_SUBSET = {"PAN-X (WikiAnn NER)": "panx", "UDPOS": "udpos", "XQuAD": "xquad", "TyDiQA-GoldP": "tydiqa"}
+
+
+def xtreme_subset_rows(ref):
+    """{target: long rows} of the XLM-R Large per-language numbers the MuRIL card takes from the XTREME paper
+    (F1, and EM for QA); the card's averages over its own languages are dropped."""
+    df = pd.read_csv(ref / "xtreme_per_language_xlmr_large_subset_muril_card.csv")
+    df = df[df.task.isin(XTREME_SUBSET) & ~df.language.str.startswith("avg")]
+    long = df.rename(columns={"value_or_f1": "f1"}).melt(
+        id_vars=["model", "task", "language", "source", "note"], value_vars=["f1", "em"], var_name="metric",
+        value_name="value").dropna(subset=["value"])
+    long = long.assign(target=long.task.map(XTREME_SUBSET), model_as_printed=long.model,
+                       model=long.model.map(model_id), split="test", setting="zero-shot from English")
+    cols = ["target", "model", "model_as_printed", "setting", "split", "language", "metric", "value",
+            "source", "note"]
+    return {t: part.reindex(columns=cols).sort_values(["model", "metric", "language"])
+            for t, part in long.groupby("target")}
+
+
 def parse_count(text):
     """'270M' / '3.5B' / '300 million' / '1.2 billion' -> int; anything else -> None."""
     text = str(text).strip()
@@ -158,6 +179,8 @@ def main(ref=DEFAULT_REF):
         .to_csv(pub / "mlqa.csv", index=False)
     published_rows(pd.read_csv(ref / "pawsx_per_language_xtreme_baselines.csv"), "pawsx", ["accuracy"], models) \
         .to_csv(pub / "pawsx.csv", index=False)
+    for target, rows in xtreme_subset_rows(ref).items():
+        rows.to_csv(pub / f"{target}.csv", index=False)
     model_parameter_rows(ref).to_csv(pub / "model_parameters.csv", index=False)
 
 

@@ -10,18 +10,22 @@ import numpy as np
 import pandas as pd
 
 from .. import reference
-from . import effects, figures, seeds
+from . import effects, figures, replication, seeds
 from . import report_data as rd
 
 VOLUME = "log10_volume_tokens"  # in each model's own pretraining corpus (reference.add_volume)
 BY = ["model", "intermediate", "target"]
 
 
-def default_report(study_dir, n_boot=2000, seed=0) -> dict:
+def default_report(study_dir, n_boot=2000, seed=0, tolerance=replication.TOLERANCE) -> dict:
     """Gains with CIs over seeds, the noise floor, transfer ratios, gain heatmap, gain vs CC-100 volume
-    (figure, correlations, OLS + MixedLM), the score table and, for the sandbox, the phase-1 report."""
+    (figure, correlations, OLS + MixedLM), the score table, the baseline against the published numbers
+    (`replication`) and, for the sandbox, the phase-1 report."""
     study = rd.prepare(study_dir, n_boot, seed)
     out = {**_uncertainty(study), **_volume(study)}
+    check = replication.compare(rd.main_slice(study, study.scores), tolerance)
+    rd.add_table(study, out, "replication", check if (check.status != replication.NOT_PUBLISHED).any() else
+                 rd.too_few("replication", 0, f"nothing published for {', '.join(study.models)}"))
     phase1 = study.dir / "phase1_report.csv"
     if phase1.exists():
         rd.add_table(study, out, "phase1_report", pd.read_csv(phase1, keep_default_na=False, na_values=[""]))

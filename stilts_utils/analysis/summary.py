@@ -4,7 +4,7 @@ notes, write-ups and the README (which takes them from this command, never by ha
 Per (model, target, intermediate task): the English score, the mean zero-shot score over the other
 languages and the transfer ratio, all seed means; the mean zero-shot gain over the baseline with its
 95 % CI over seeds and languages, and whether that CI excludes zero; and the seed-to-seed SD (the noise
-floor a gain must clear).
+floor a gain must clear). Then whether the baseline reproduces the published numbers (replication.py).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..study.config import load_study
 from ..study.identity import StudyPaths
-from . import report_data, seeds
+from . import replication, report_data, seeds
 from .effects import BASELINE, gains
 
 KEYS = ["model", "target", "metric", "intermediate"]
@@ -140,6 +140,12 @@ def write_readme(readme: Path, block: str, begin: str = BEGIN, end: str = END) -
     readme.write_text(head + block + rest.split(end, 1)[1])
 
 
-def main(study_file: str) -> str:
-    study = load_study(study_file)
-    return markdown(summary_table(StudyPaths(study).dir))
+def replication_table(study_dir, tolerance: float = replication.TOLERANCE) -> pd.DataFrame:
+    """The baseline of the summary's rows against the published numbers, per language (replication.py)."""
+    return replication.compare(_main(study_dir), tolerance)
+
+
+def main(study_file: str, tolerance: float = replication.TOLERANCE) -> str:
+    study_dir = StudyPaths(load_study(study_file)).dir
+    check = replication.markdown(replication_table(study_dir, tolerance))
+    return markdown(summary_table(study_dir)) + (f"\n\n{check}" if check else "")

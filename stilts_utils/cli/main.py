@@ -42,6 +42,17 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+def _points(text: str) -> float:
+    """`summary --tolerance`: checked here, before the analysis (pandas, matplotlib) is imported."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a tolerance; allowed: a number of points >= 0")
+    return value
+
+
 def _run(args) -> int:
     if args.dry_run:
         print(runner.dry_run(args.study, args.executor))
@@ -107,10 +118,11 @@ def _summary(args) -> int:
     if readme is not None and not readme.is_file():
         raise UsageError(f"--readme {args.readme!r} is not a file; allowed: a README with a generated results block")
     _results_of(args.study)
-    from ..analysis import summary  # lazy: plotting libraries (1.7 s), after the inputs are checked
+    from ..analysis import replication, summary  # lazy: plotting libraries (1.7 s), after the inputs are checked
 
+    tolerance = replication.TOLERANCE if args.tolerance is None else args.tolerance
     if readme is None:
-        print(summary.main(args.study))
+        print(summary.main(args.study, tolerance))
         return 0
     if summary.BEGIN not in readme.read_text(errors="replace"):
         raise UsageError(f"--readme {args.readme!r} has no {summary.BEGIN} ... {summary.END} block to replace")
@@ -217,6 +229,8 @@ def main(argv=None) -> int:
     _study_command(sub, "export", _export, "re-run a study's analysis notebooks: every figure and table")
     p = _study_command(sub, "summary", _summary, "headline numbers of a finished study, as a Markdown table")
     p.add_argument("--readme", help="also replace the generated results block of this README")
+    p.add_argument("--tolerance", type=_points, help="points the baseline may differ from a published score "
+                   "before it is flagged (default: analysis/replication.py TOLERANCE, 2)")
     p = sub.add_parser("runtimes", help="wall time, phase-1 time and commit of each study's last run, as Markdown")
     p.add_argument("studies", nargs="+", help="params/<study>.yaml files or names")
     p.add_argument("--readme", help="also replace the generated runtimes block of this README")

@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from ..data.hub import ModelUnavailable, hub_reachable, model_help
 from ..families import is_t5
+from ..study.errors import StudyError
+from ..study.worlds import remote_code_help
+
+
+def _code_refused(name_or_path: str, err: ValueError) -> StudyError:
+    """transformers' "pass trust_remote_code=True" as the study's own key (validation catches most cases
+    first; this one is for a config it could not see, e.g. an uncached hub id)."""
+    if "trust_remote_code" not in str(err):
+        raise err
+    return StudyError(remote_code_help(name_or_path), key="trust_remote_code")
 
 
 def load_config(name_or_path: str, trust_remote_code: bool = False):
+    """`trust_remote_code`: True only for the ids a study lists under `trust_remote_code:` (and their
+    phase-2 checkpoints); the caller decides, never this module."""
     from transformers import AutoConfig
 
     try:
@@ -18,6 +30,8 @@ def load_config(name_or_path: str, trust_remote_code: bool = False):
                                           local_files_only=not hub_reachable())
     except OSError as err:
         raise ModelUnavailable(model_help(name_or_path) + f" ({err.__class__.__name__})") from None
+    except ValueError as err:
+        raise _code_refused(name_or_path, err) from None
 
 
 def load_encoder(name_or_path: str, trust_remote_code: bool = False):
@@ -33,8 +47,11 @@ def load_encoder(name_or_path: str, trust_remote_code: bool = False):
 def load_tokenizer(name_or_path: str, trust_remote_code: bool = False):
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
-                                         local_files_only=not hub_reachable())
+    try:
+        return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
+                                             local_files_only=not hub_reachable())
+    except ValueError as err:
+        raise _code_refused(name_or_path, err) from None
 
 
 def count_parameters(module) -> int:

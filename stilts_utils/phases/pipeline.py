@@ -73,12 +73,13 @@ def train_encoder_into(study: Study, job: Encoder, tmp, checkpoint_every: int = 
     start = time.time()
     pre = phase1.pretrained(study, job.model, job.variant)
     set_seed(job.seed)  # weights the checkpoint lacks (an MLM has no pooler) are drawn at load: saved, so seeded
-    tokenizer, encoder = load_tokenizer(pre), load_encoder(pre)
+    trust = job.model in study.trust_remote_code  # the study's opt-in, for exactly the ids it lists
+    tokenizer, encoder = load_tokenizer(pre, trust), load_encoder(pre, trust)
     tasks = [_task(n, study, job.variant) for n in study.intermediate_tasks(job.intermediate)]
     set_seed(job.seed)
     heads = [_head(t, encoder.config) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
-    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre)
+    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre, trust)
     # a budget is a run of its own: fit's warm-up and linear decay span these steps, not the full run's
     steps = train_args["steps"] = share_of_steps(job.budget, train_args["steps"])
     marks = {share_of_steps(f, steps): f for f in study.checkpoints}
@@ -124,7 +125,7 @@ def _intermediate_features(study, job, task, tokenizer):
     return kind_of(task).featurize(rows, tokenizer, task, study.phase2, **study.protocol.feature_options())
 
 
-def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained):
+def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained, trust=False):
     """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
     continued MLM, whose batches take a `mlm_weight` share of the steps)."""
     from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
@@ -145,7 +146,7 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
         lines = mlm.corpus_lines(study.world_impl.mlm_corpus(pretrained), langs, sum(sizes), seed)
         mlm_feats = mlm.featurize(lines, tokenizer, s2)
         parts.append((mlm_feats, mlm.collator(tokenizer), mlm.LABEL_NAMES))
-        heads = [*heads, mlm.pretrained_head(pretrained)]
+        heads = [*heads, mlm.pretrained_head(pretrained, trust)]
         sizes.append(len(mlm_feats))
         probs = list(probs * (1 - study.mlm_weight)) + [study.mlm_weight]
     labels = sorted({name for _, _, names in parts for name in names})
@@ -194,7 +195,8 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
     paths = StudyPaths(study)
     pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, float(budget))
     path, inter_steps = encoder_for(study, pair)
-    tokenizer, encoder = load_tokenizer(path), load_encoder(path)
+    trust = model in study.trust_remote_code  # its phase-2 checkpoints carry the same code
+    tokenizer, encoder = load_tokenizer(path, trust), load_encoder(path, trust)
     params = count_parameters(encoder)
     task = _task(target, study, variant)
     if task.trains:

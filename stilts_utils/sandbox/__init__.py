@@ -13,11 +13,16 @@ import importlib
 from .recipe import DEFAULT_SIZES, ModelSize
 from .settings import LanguageSpec, WorldSettings, settings_hash
 
+# The tasks `build_world` writes (world.py: _write_intermediate, _write_targets, _write_retrieval); a sandbox
+# study may name no other (study/worlds.py), and tests/test_sandbox.py checks the world has each of them.
+TASKS = {"intermediate": ("mnli", "qqp", "squad"),
+         "target": ("xnli", "udpos", "panx", "xquad", "tatoeba", "bucc2018")}
+
 _LAZY = {"check_ladder": ".ladder", "world_languages": ".languages",
          "build_world": ".world", "language_table": ".world", "train_rows": ".world"}
 
 __all__ = [
-    "DEFAULT_SIZES", "LanguageSpec", "ModelSize", "WorldSettings", "build_world", "check_ladder",
+    "DEFAULT_SIZES", "TASKS", "LanguageSpec", "ModelSize", "WorldSettings", "build_world", "check_ladder",
     "language_table", "settings_hash", "train_rows", "world_languages",
 ]
 

@@ -447,6 +447,8 @@ def _validate(study: Study, check_data: bool = True) -> None:
     _validate_data(study)
     _one_of(study.phase3_overrides, targets, "phase3_overrides")  # any target: files share blocks
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
+    # the opt-in runs a model's own code: only for ids the study trains, so a typo never trusts another id
+    _one_of(study.trust_remote_code, study.models, "trust_remote_code")
     if not 0 <= study.mlm_weight < 1:
         raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)", key="mlm_weight")
     check_executor(study.executor)

@@ -22,16 +22,27 @@ def _hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "0").strip().upper() in ("1", "ON", "YES", "TRUE")
 
 
+def remote_code_help(model: str) -> str:
+    return (f"models: {model!r} brings its own code (`auto_map` in its config.json), which runs only for a model "
+            f"listed under `trust_remote_code:`; allowed: add `trust_remote_code: [{model}]` to the study file if "
+            f"you trust that code, or name a model of a supported family: {families_text()}")
+
+
 def model_type_of(model: str) -> str | None:
-    """`model_type` of a model's config.json without loading it: a local directory's own file, a hub id's
-    cached config, or (online) the hub's metadata. None when it cannot be found cheaply: the preflight then
-    says whether the model is reachable at all, so a valid id is never rejected here for being uncached."""
+    """`model_type` of a model's config.json without loading it (see `model_config_of`)."""
+    return (model_config_of(model) or {}).get("model_type")
+
+
+def model_config_of(model: str) -> dict | None:
+    """A model's config.json without loading it: a local directory's own file, a hub id's cached config,
+    or (online) the hub's metadata. None when it cannot be found cheaply: the preflight then says whether
+    the model is reachable at all, so a valid id is never rejected here for being uncached."""
     path = Path(model)
     if path.is_dir():
         config = path / "config.json"
         if not config.is_file():
             raise StudyError(f"models: {model!r} is a directory without config.json (not a saved model)")
-        return _read_model_type(config, model)
+        return _read_config(config, model)
     try:
         from huggingface_hub import try_to_load_from_cache  # lazy: slow to import, only for a hub id
 
@@ -39,7 +50,7 @@ def model_type_of(model: str) -> str | None:
     except Exception:  # not a valid repo id, unreadable cache: the preflight names the problem
         return None
     if isinstance(cached, str):
-        return _read_model_type(Path(cached), model)
+        return _read_config(Path(cached), model)
     if _hub_offline():
         return None
     try:
@@ -48,14 +59,15 @@ def model_type_of(model: str) -> str | None:
         config = HfApi().model_info(model, timeout=5, expand=["config"]).config or {}
     except Exception:  # unreachable, unknown or gated: the preflight's job
         return None
-    return config.get("model_type")
+    return config
 
 
-def _read_model_type(config: Path, model: str) -> str | None:
+def _read_config(config: Path, model: str) -> dict:
     try:
-        return json.loads(config.read_text(encoding="utf-8")).get("model_type")
+        data = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
         raise StudyError(f"models: cannot read {config} of {model!r}: {err}") from None
+    return data if isinstance(data, dict) else {}
 
 
 class HubWorld:
@@ -70,8 +82,13 @@ class HubWorld:
         if self.study.variants:
             raise StudyError("variants: world variants exist only in the sandbox world", key="variants")
         for model in self.study.models:
-            model_type = model_type_of(model)
-            if model_type is None or family_of(model_type) or model in self.study.trust_remote_code:
+            config = model_config_of(model)
+            if config is None or model in self.study.trust_remote_code:
+                continue
+            model_type = config.get("model_type")
+            if config.get("auto_map") and not family_of(model_type):
+                raise StudyError(remote_code_help(model), key="models")
+            if family_of(model_type):
                 continue
             raise StudyError(f"models: {model!r} is a {model_type!r} model, not of a supported architecture "
                              f"family: {families_text()} (or list it under trust_remote_code)", key="models")
@@ -188,10 +205,30 @@ class SandboxWorld:
                                  "volume_multiplier: {code: factor != 1}, or {} for the reference",
                                  key=f"variants.{name}")
             worlds[made] = f"the world of variant {name!r}"
+        self._check_tasks()
         allowed = [f"sandbox-{n}" for n in self.sizes()]
         for model in self.study.models:
             if model not in allowed:
                 raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}", key="models")
+
+    def _check_tasks(self) -> None:
+        """Only the tasks the world writes (sandbox.TASKS), and no local copies: it writes its own data."""
+        from ..sandbox import TASKS
+
+        study = self.study
+        if study.data_dirs:
+            raise StudyError(f"data_dirs: {', '.join(study.data_dirs)} given, but a sandbox study reads only the data "
+                             "the sandbox writes itself; allowed: no `data_dirs` (local copies are for "
+                             "`world: xtreme`)", key="data_dirs")
+        named = [("targets", study.targets, TASKS["target"]),
+                 ("intermediate", [i for i in study.intermediate if i not in ("none", "multitask")],
+                  TASKS["intermediate"]), ("multitask.tasks", study.multitask.tasks, TASKS["intermediate"])]
+        for key, names, allowed in named:
+            for name in names:
+                if name not in allowed:
+                    raise StudyError(f"{key}: {name!r} is a task the sandbox world does not write; allowed in a "
+                                     f"sandbox study: {', '.join(allowed)} (the others need `world: xtreme`)",
+                                     key=key)
 
     def depth(self, model: str) -> int | None:
         return self.size(model).num_layers

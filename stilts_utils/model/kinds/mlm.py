@@ -54,12 +54,12 @@ class MLMHead(nn.Module):
         return {"loss": loss, "logits": logits}
 
 
-def pretrained_head(name_or_path: str) -> MLMHead:
+def pretrained_head(name_or_path: str, trust_remote_code: bool = False) -> MLMHead:
     """The LM head of the pretrained masked LM: the child module that is not the encoder."""
     from transformers import AutoModelForMaskedLM
 
     try:
-        mlm = AutoModelForMaskedLM.from_pretrained(name_or_path)
+        mlm = AutoModelForMaskedLM.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
     except (ValueError, OSError) as err:
         raise ValueError(f"mlm_weight > 0 needs a masked LM; {name_or_path!r} is not one ({err})") from None
     heads = [m for name, m in mlm.named_children() if name != mlm.base_model_prefix]
