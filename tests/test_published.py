@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stilts_utils.phases import phase1, published
+from stilts_utils.phases import phase1, publish, published
 from stilts_utils.phases.phase1 import pretrain_model
 from stilts_utils.sandbox import DEFAULT_SIZES, ModelSize, WorldSettings
 
@@ -24,7 +24,7 @@ MAX_FOLDER_BYTES = 10 * 2**20  # shipped in the package: every published folder 
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("published")
     settings, size = WorldSettings(**TINY_WORLD), ModelSize("tiny", **TINY)
-    folder, diff = published.build(settings, size, root / "published", root / "world", "pytest")
+    folder, diff = publish.build(settings, size, root / "published", root / "world", "pytest")
     return settings, size, folder, diff, root
 
 
@@ -78,10 +78,10 @@ def test_a_build_is_byte_identical_to_what_a_study_pretrains_and_to_a_rebuild(bu
     settings, size, folder, _, root = built
     study_model = pretrain_model(settings, size, root / "world" / "data", tmp_path / "model")
     ours, theirs = _digests(folder), _digests(study_model)
-    model_files = set(json.loads((folder / published.MANIFEST).read_text())["files"]) - published.VARYING
+    model_files = set(json.loads((folder / published.MANIFEST).read_text())["files"]) - publish.VARYING
     for name in model_files - {"phase1_report.csv", "phase1_report.json"}:  # the study reports later
         assert ours[name] == theirs[name], name
-    again, diff = published.build(settings, size, folder.parent, root / "world", "pytest")
+    again, diff = publish.build(settings, size, folder.parent, root / "world", "pytest")
     assert again == folder and diff.startswith("identical to the shipped copy"), diff
     assert [p.name for p in folder.parent.iterdir()] == ["tiny"]  # no staging or old copy left behind
 

@@ -197,7 +197,7 @@ def _sandbox_build(args) -> int:
     for flag, value in (("--steps", args.steps), ("--threads", args.threads)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} {value} is not allowed; allowed: integers >= 1")
-    from ..phases import published
+    from ..phases import publish, published
     from ..study.config import REPO_ROOT
 
     out = Path(args.out) if args.out else published.ROOT
@@ -209,7 +209,7 @@ def _sandbox_build(args) -> int:
     size = dataclasses.replace(size, **{k: v for k, v in (("steps", args.steps), ("threads", args.threads)) if v})
     world = WorldSettings()  # the default study's world (`sandbox: {}`)
     cache = Path(args.cache) if args.cache else REPO_ROOT / "outputs" / "cache" / "sandbox"
-    folder, diff = published.build(world, size, out, cache / settings_hash(world), args.command_line)
+    folder, diff = publish.build(world, size, out, cache / settings_hash(world), args.command_line)
     print(f"published sandbox-{size.name} ({size.threads} threads): {folder}\n{diff}")
     return 0
 
