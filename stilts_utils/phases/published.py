@@ -47,7 +47,8 @@ def read_manifest(folder: Path) -> dict:
     path = Path(folder) / MANIFEST
     try:
         manifest = json.loads(path.read_text())
-        manifest["files"].items(), manifest["identity"]["size"]  # noqa: B018 — the keys every reader needs
+        if not isinstance(manifest["files"], dict) or "size" not in manifest["identity"]:
+            raise ValueError("no files or identity")
     except FileNotFoundError:
         raise _damaged(Path(folder), f"{path} is missing") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
