@@ -55,7 +55,8 @@ def atomic_write_with(path: str | Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read 1 MiB at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -65,7 +66,7 @@ def _sha256(path: Path) -> str:
 
 def write_manifest(root: Path) -> None:
     files = sorted({p for pattern in WEIGHTS for p in root.rglob(pattern) if p.is_file()})
-    entries = {str(p.relative_to(root)): [p.stat().st_size, _sha256(p)] for p in files}
+    entries = {str(p.relative_to(root)): [p.stat().st_size, sha256_file(p)] for p in files}
     (root / MANIFEST).write_text(json.dumps(entries, indent=0, sort_keys=True) + "\n")
 
 
@@ -91,7 +92,7 @@ def damage(path: Path) -> str | None:
             return f"{rel} is missing"
         if stat.st_size != size:
             return f"{rel} has {stat.st_size} bytes, {size} when built"
-        if stat.st_mtime_ns > built and _sha256(file) != sha:
+        if stat.st_mtime_ns > built and sha256_file(file) != sha:
             return f"{rel} changed since it was built (SHA-256 differs)"
     return None
 

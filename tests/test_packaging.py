@@ -6,6 +6,7 @@ as a fresh clone would; nothing is written to the repository."""
 import os
 import shutil
 import subprocess
+import sys
 import sysconfig
 import tomllib
 import venv
@@ -42,3 +43,29 @@ def test_editable_install_gives_the_stilts_command(tmp_path):
     bad = subprocess.run([stilts, "summary", "no-such-study"], capture_output=True, text=True, env=env,
                          cwd=tmp_path, timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+
+
+def test_the_wheel_ships_published_encoders_and_no_build_in_progress(tmp_path):
+    """pyproject's package-data holds every file of a published sandbox encoder (phases/published.py), and
+    no dot folder (a build in progress, or the copy it replaced)."""
+    import zipfile
+
+    clone = tmp_path / "clone"
+    shutil.copytree(ROOT / "stilts_utils", clone / "stilts_utils", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, clone / name)
+    published = clone / "stilts_utils" / "sandbox" / "published"
+    files = ["model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "loss_curve.csv",
+             "pretrain_metrics.json", "pretrain_time.json", "phase1_report.csv", "phase1_report.json",
+             "PUBLISHED.json"]
+    for folder, name in [("tiny", f) for f in files] + [(".tiny.build-1", "model.safetensors")]:
+        (published / folder).mkdir(parents=True, exist_ok=True)
+        (published / folder / name).write_text("x")
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INDEX": "1"}
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                            str(tmp_path / "dist"), str(clone)], capture_output=True, text=True, env=env,
+                           cwd=tmp_path, timeout=300)
+    assert build.returncode == 0, build.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    shipped = {n for n in zipfile.ZipFile(wheel).namelist() if "/sandbox/published/" in n}
+    assert shipped == {f"stilts_utils/sandbox/published/tiny/{f}" for f in files}

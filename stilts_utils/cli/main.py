@@ -1,4 +1,4 @@
-"""Command line: `python -m stilts_utils {run,tasks,score,export,summary,download-data} ...`.
+"""Command line: `python -m stilts_utils {run,tasks,score,export,summary,download-data,sandbox build} ...`.
 
 A user error (bad study file, flag, folder or file) is one line on stderr and exit code 2, before any
 compute; only a bug in the kit itself shows a traceback. Nothing heavy (torch, transformers, datasets)
@@ -173,11 +173,41 @@ def _version() -> str:
         return __version__
 
 
+def _sandbox_build(args) -> int:
+    """Pretrain a published sandbox encoder of the default world into the package (or --out)."""
+    import dataclasses
+
+    from ..sandbox import DEFAULT_SIZES, WorldSettings, settings_hash
+
+    if args.size not in DEFAULT_SIZES:
+        raise UsageError(f"--size {args.size!r} is not a sandbox size; allowed: {', '.join(DEFAULT_SIZES)}")
+    size = DEFAULT_SIZES[args.size]
+    for flag, value in (("--steps", args.steps), ("--threads", args.threads)):
+        if value is not None and value < 1:
+            raise UsageError(f"{flag} {value} is not allowed; allowed: integers >= 1")
+    from ..phases import publish, published
+    from ..study.config import REPO_ROOT
+
+    out = Path(args.out) if args.out else published.ROOT
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out!r} is a file; allowed: a folder (made when missing)")
+    if args.steps not in (None, size.steps) and out.resolve() == published.ROOT.resolve():
+        raise UsageError(f"--steps {args.steps} is not sandbox-{size.name}'s budget ({size.steps}): no study would "
+                         "load it from the package; publish it elsewhere with --out DIR, or change DEFAULT_SIZES first")
+    size = dataclasses.replace(size, **{k: v for k, v in (("steps", args.steps), ("threads", args.threads)) if v})
+    world = WorldSettings()  # the default study's world (`sandbox: {}`)
+    cache = Path(args.cache) if args.cache else REPO_ROOT / "outputs" / "cache" / "sandbox"
+    folder, diff = publish.build(world, size, out, cache / settings_hash(world), args.command_line)
+    print(f"published sandbox-{size.name} ({size.threads} threads): {folder}\n{diff}")
+    return 0
+
+
 # Errors that are the input's fault, not the kit's: shown as one line, exit code 2.
 USER_ERRORS = {"stilts_utils.study.errors": ["StudyError"],
                "stilts_utils.data.hub": ["DataUnavailable", "ModelUnavailable"],
                "stilts_utils.evaluation.submission": ["SubmissionError"],
-               "stilts_utils.phases.pretrain": ["UnhealthyEncoder"]}
+               "stilts_utils.phases.pretrain": ["UnhealthyEncoder"],
+               "stilts_utils.phases.published": ["PublishedEncoderDamaged"]}
 
 
 def _user_errors() -> tuple:
@@ -239,10 +269,21 @@ def main(argv=None) -> int:
     p.add_argument("study")
     p.add_argument("--to", required=True)
     p.set_defaults(fn=_download)
+    p = sub.add_parser("sandbox", help="the sandbox's published encoders (docs/sandbox.md)")
+    p = p.add_subparsers(dest="sandbox_command", required=True).add_parser(
+        "build", help="pretrain a published encoder of the default world (phase 1, with a progress bar)")
+    p.add_argument("--size", default="small", help="a sandbox size (sandbox/recipe.py DEFAULT_SIZES; default small)")
+    p.add_argument("--steps", type=int, default=None, help="optimiser steps (default: the size's; else needs --out)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads (default: the size's); recorded in the manifest, the bytes depend on it")
+    p.add_argument("--out", help="folder of published encoders (default: the package's sandbox/published)")
+    p.add_argument("--cache", help="where the world is built (default: outputs/cache/sandbox, shared with studies)")
+    p.set_defaults(fn=_sandbox_build)
     for name in ("run", "summary", "export"):
         sub.choices[name].add_argument("--set", action="append", default=[], metavar="KEY.SUB=VALUE",
                                        help="override a study setting (YAML value), validated like the file")
     args = parser.parse_args(argv)
+    args.command_line = " ".join([prog, *(sys.argv[1:] if argv is None else argv)])
     try:
         if hasattr(args, "study"):  # a file, or a name in params/; --set gives the effective study file
             args.study = resolve(args.study, getattr(args, "set", None), write=args.command == "run")

@@ -107,6 +107,9 @@ def _write_run_info(paths: StudyPaths, outcome: Outcome, seconds: float) -> None
     if not outcome.seconds:
         return
     info = run_facts(seconds, outcome.phase1_seconds, len(outcome.done), len(outcome.skipped), len(outcome.failed))
+    from ..phases.phase1 import origins
+
+    info["phase-1 encoders"] = origins(paths.study)  # published, or built here
     atomic_write_text(paths.dir / "run_info.json", json.dumps(info))
 
 
@@ -121,7 +124,8 @@ def prepare(study: Study, paths: StudyPaths) -> None:
         for variant in study.variant_names:
             for model in study.models:
                 label = f"{model}{' (' + variant + ')' if variant else ''}"
-                print(f"phase 1: {label}: {phase1.pretrained(study, model, variant)}", flush=True)
+                encoder = phase1.pretrained(study, model, variant)
+                print(f"phase 1: {label}: {encoder} ({phase1.origin(study, model, variant)})", flush=True)
                 report = phase1.report(study, model, variant)
                 if report is not None:
                     reports.append(report.assign(model=model, variant=variant))
