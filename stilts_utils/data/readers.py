@@ -8,6 +8,7 @@ from pathlib import Path
 from ..tasks.anliplus import PARTS
 from ..tasks.languages import NLI
 from .hub import DataUnavailable, read_source
+from .ranking_readers import read_lareqa, read_mewslix
 
 
 def _missing(task, path: Path, root) -> DataUnavailable:
@@ -135,7 +136,8 @@ def read_ccg(task, lang: str, split: str, root):
         "tags": [[index.get(t, index[UNSEEN_TAG]) for t in tags] for _, tags in rows]})
 
 
-READERS = {"bucc_files": read_bucc, "nli_parts": read_anliplus, "supertags": read_ccg}
+READERS = {"bucc_files": read_bucc, "nli_parts": read_anliplus, "supertags": read_ccg,
+           "mewslix_files": read_mewslix, "lareqa_files": read_lareqa}
 # Tasks whose label set comes with their data rather than with the task module.
 LABELS_FROM_DATA = {"supertags": ccg_tags}
 
