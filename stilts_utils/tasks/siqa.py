@@ -7,7 +7,7 @@ from .base import Task, parquet_export
 from .mapping import choices
 
 TASK = Task(
-    name="siqa", title="SIQA", kind="multiple_choice", role="intermediate", metric="accuracy",
+    name="siqa", title="SIQA", benchmark="xtreme-r", kind="multiple_choice", role="intermediate", metric="accuracy",
     source=parquet_export("allenai/social_i_qa"),
     # the hub keeps the label as a string, 1-based
     to_canonical=choices(lambda r: f"{r['context']} {r['question']}",

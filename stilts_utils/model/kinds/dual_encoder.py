@@ -102,11 +102,13 @@ def _embed(model, tokenizer, texts: list[str], max_len: int, batch_size: int) ->
 
 
 def _pool(examples) -> tuple[list[str], list[str]]:
-    """Distinct candidates (ids, texts), in first-seen order."""
+    """Distinct candidates (ids, texts), sorted by id: every language of a task has the same pool, in the same
+    order, so it is embedded once per model (the rows list each language's gold candidates first)."""
     seen = {}
     for cid, text in zip(examples["candidate_id"], examples["candidate"]):
         seen.setdefault(cid, text)
-    return list(seen), list(seen.values())
+    ids = sorted(seen)
+    return ids, [seen[i] for i in ids]
 
 
 def _queries(examples) -> tuple[list[str], list[str]]:
