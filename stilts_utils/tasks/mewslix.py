@@ -22,7 +22,7 @@ TASK = Task(
                   local_files=("mewslix/wikipedia_pairs-train.jsonl", "mewslix/wikipedia_pairs-dev.jsonl",
                                "mewslix/candidate_set_entities.jsonl")),
     languages=tuple(MEWSLIX), eval_splits=("test",), scorer="map@20_first_gold", xtreme_format="ranking",
-    train_size=300_000,  # ~ the English wikipedia_pairs-train of the Mewsli-X release
+    train_size=300_000,  # a step estimate only (no local copy); the release's exact count is unverified here
     xtreme_r_languages=tuple(MEWSLIX), xtreme_r_groups=("retrieval",),
     # Mewsli-X entity linking; evaluate.py's map@20 (MRR@20 on the single gold entity)
 )
