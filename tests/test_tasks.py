@@ -13,20 +13,20 @@ from stilts_utils.tasks import REGISTRY
 from stilts_utils.tasks.languages import PANX, TYDIQA_NAMES, WIKIANN, XCOPA
 from tiny_models import FIXTURES, KINDS as ARCHS
 
-XTREME_R = {"copa", "xcopa", "wikiann"}  # the later research question's additions
+XTREME_R = {"copa", "xcopa", "wikiann", "siqa", "mewslix", "lareqa"}  # the later research question's additions
 INTERMEDIATE = {"anliplus", "mnli", "qqp", "squad", "squad_v2", "hellaswag", "ccg", "cosmosqa", "commonsenseqa"}
 TARGETS = {"xnli": 15, "pawsx": 7, "udpos": 33, "panx": 40, "xquad": 11, "mlqa": 7, "tydiqa": 9, "bucc2018": 4,
            "tatoeba": 36}
 CANONICAL = {"classification": {"text_a", "text_b", "label"}, "multiple_choice": {"prompt", "choices", "label"},
              "span_qa": {"id", "context", "question", "answers"}, "tagging": {"tokens", "tags"},
-             "retrieval": {"side", "id", "text", "gold"}}
+             "retrieval": {"side", "id", "text", "gold"}, "dual_encoder": {"id", "query", "candidate_id", "candidate"}}
 
 # (language, split) of every fixture file; a new task without fixtures fails test_every_task_has_fixtures.
 EN3 = [("en", "train"), ("en", "dev"), ("en", "test")]
 EN2 = [("en", "train"), ("en", "dev")]
 CASES = {
     "mnli": EN3, "qqp": EN2, "squad": EN2, "anliplus": EN3, "squad_v2": EN2, "hellaswag": EN2, "ccg": EN3,
-    "cosmosqa": EN2, "commonsenseqa": EN2, "copa": EN2,
+    "cosmosqa": EN2, "commonsenseqa": EN2, "copa": EN2, "siqa": EN2,
     "xnli": [(lang, s) for lang in ("en", "de", "zh") for s in ("dev", "test")],
     "pawsx": EN3 + [(lang, s) for lang in ("de", "zh") for s in ("dev", "test")],
     "udpos": EN3 + [(lang, s) for lang in ("de", "zh") for s in ("dev", "test")],
@@ -38,6 +38,8 @@ CASES = {
     "xcopa": [(lang, s) for lang in ("zh", "it") for s in ("dev", "test")],
     "bucc2018": [(lang, s) for lang in ("de", "zh") for s in ("dev", "test")],
     "tatoeba": [("de", "test"), ("zh", "test")],
+    "mewslix": [("en", "train"), ("en", "dev"), ("de", "test"), ("es", "test")],
+    "lareqa": [("en", "train"), ("en", "dev"), ("en", "test"), ("de", "test"), ("es", "test")],
 }
 SETTINGS = SimpleNamespace(max_seq_len=64, doc_stride=16, max_query_len=16, eval_batch_size=4)
 TRAINED = sorted(n for n, t in REGISTRY.items() if t.trains)
@@ -92,16 +94,22 @@ def test_xtreme_study_languages_stay_xtremes(fixture_study):
     assert set(REGISTRY["udpos"].xtreme_r_languages) - set(REGISTRY["udpos"].languages) == {"lt", "pl", "uk", "wo", "ro"}
 
 
-def test_score_only_tasks_are_not_study_targets():
+def test_ranking_tasks_are_study_targets_and_score_only_is_empty():
     from stilts_utils.metrics import METRICS
     from stilts_utils.tasks import SCORE_ONLY, scored_tasks
 
-    assert set(SCORE_ONLY) == {"mewslix", "lareqa"} and not set(SCORE_ONLY) & set(REGISTRY)
-    for name, task in SCORE_ONLY.items():
-        assert task.name == name and task.role == "target" and task.metric == "map@20"
+    assert SCORE_ONLY == {} and list(scored_tasks()) == list(REGISTRY)
+    for name in ("mewslix", "lareqa"):
+        task = REGISTRY[name]
+        assert task.role == "target" and task.metric == "map@20" and task.kind == "dual_encoder" in KINDS
         assert task.xtreme_format == "ranking" and task.scorer in METRICS and task.xtreme_r_languages
-        assert task.kind not in KINDS  # a fine-tuned dual encoder: no training implementation yet
-    assert list(scored_tasks()) == list(REGISTRY) + list(SCORE_ONLY)
+
+
+def test_recipes_train_tasks_of_the_target_kind_and_end_with_its_train_task():
+    for name, task in REGISTRY.items():
+        for stages in task.recipes.values():
+            assert stages[-1] == task.train_task and all(REGISTRY[s].kind == task.kind for s in stages), name
+    assert list(REGISTRY["xcopa"].recipes) == ["siqa-copa", "copa"]  # XTREME-R's first: the default
 
 
 def test_xtreme_r_languages():
@@ -170,6 +178,9 @@ def _check_rows(task, rows, lang):
     elif kind == "tagging":
         for words, tags in zip(rows["tokens"], rows["tags"]):
             assert words and len(words) == len(tags) and all(0 <= t < len(task.labels) for t in tags)
+    elif kind == "dual_encoder":  # query rows hold their relevant candidate; the pool is every candidate
+        assert any(rows["id"]) and all(c and t for c, t in zip(rows["candidate_id"], rows["candidate"]))
+        assert all(q for i, q in zip(rows["id"], rows["query"]) if i)
     else:
         ids = dict(zip(rows["id"], rows["side"]))
         assert set(rows["side"]) == {"src", "trg"}

@@ -40,7 +40,7 @@ def training(study, job):
         task = REGISTRY[job.target]
         if not task.trains:
             return None
-        settings, names = study.target_settings(job.target), [task.train_task]
+        settings, names = study.target_settings(job.target), list(study.protocol.training_stages(task))
     else:
         settings = study.phase2
         names = study.intermediate_tasks(job.intermediate)

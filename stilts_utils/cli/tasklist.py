@@ -14,12 +14,23 @@ def _selects_on(t) -> str:
     return f"last step (held_out: {dev})" if t.xtreme_keeps_last else dev
 
 
+def _trains_on(t) -> str:
+    """The English task(s) phase 3 trains on; with recipes, the default's stages and the other recipes."""
+    if not t.trains:
+        return "-"
+    if not t.recipes:
+        return t.train_task + " (en)"
+    (default, stages), *others = t.recipes.items()
+    other = "; ".join(f"{name}: {' then '.join(s)}" for name, s in others)
+    return f"{' then '.join(stages)} (en; protocol.recipes {default}" + (f", or {other})" if other else ")")
+
+
 def task_table() -> pd.DataFrame:
     rows = []
     for name, t in REGISTRY.items():
         rows.append({
             "task": name, "benchmark": t.benchmark, "role": t.role, "type": t.kind, "metric": f"{t.metric} ({kind_of(t).scorer(t) if t.trains else 'retrieval'})",
-            "trains on": (t.train_task + " (en)") if t.trains else "-",
+            "trains on": _trains_on(t),
             "selects on": _selects_on(t),
             "eval splits": "/".join(t.eval_splits),
             "languages": len(t.languages) if t.role == "target" else "en",

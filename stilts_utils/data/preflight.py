@@ -19,7 +19,7 @@ def needed_tasks(study) -> list[str]:
     names = set(study.targets)
     for target in study.targets:
         task = REGISTRY[target]
-        names |= {task.train_task, task.select_task} if task.trains else set()
+        names |= {*study.protocol.training_stages(task), task.select_task} if task.trains else set()
     names |= {t for i in study.intermediate for t in study.intermediate_tasks(i)}
     return sorted(names)
 
@@ -41,7 +41,8 @@ def needed_splits(study) -> list[tuple[str, str, str]]:
     for target in study.targets:
         task = REGISTRY[target]
         if task.trains:
-            add(task.train_task, "en", "train")
+            for stage in study.protocol.training_stages(task):  # XCOPA: SIQA, then COPA
+                add(stage, "en", "train")
             add(task.select_task, "en", "dev")
         splits = task.eval_splits if task.trains or not task.mining else ("dev", "test")
         for lang in study.languages_for(target):

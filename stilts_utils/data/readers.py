@@ -8,6 +8,7 @@ from pathlib import Path
 from ..tasks.anliplus import PARTS
 from ..tasks.languages import NLI
 from .hub import DataUnavailable, read_source
+from .ranking_readers import read_lareqa, read_mewslix
 
 
 def _missing(task, path: Path, root) -> DataUnavailable:
@@ -164,7 +165,8 @@ def squad_json_rows(path: Path):
     return datasets.Dataset.from_dict(rows), dropped
 
 
-READERS = {"bucc_files": read_bucc, "nli_parts": read_anliplus, "supertags": read_ccg}
+READERS = {"bucc_files": read_bucc, "nli_parts": read_anliplus, "supertags": read_ccg,
+           "mewslix_files": read_mewslix, "lareqa_files": read_lareqa}
 # Raw files that `download-data` converts into a local copy (a Source's `reader` with a `url`).
 CONVERTERS = {"squad_json": squad_json_rows}
 # Tasks whose label set comes with their data rather than with the task module.

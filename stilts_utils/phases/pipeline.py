@@ -220,8 +220,10 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths, chec
     kind, s3 = kind_of(task), study.target_settings(task.name)
     set_seed(pair.seed)
     net = StiltsModel(encoder, _head(task, encoder.config))  # the STILTs step: a fresh head
-    train = cap_rows(load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
-                     pair.seed)
+    *earlier, last = study.protocol.training_stages(task)  # XCOPA (XTREME-R): SIQA, then COPA
+    earlier_steps = sum(_train_stage(study, pair, _task(name, study, pair.variant), net, tokenizer, s3, paths,
+                                     checkpoint_every) for name in earlier)
+    train = cap_rows(load_split(last, "en", "train", study, pair.variant), s3.max_train_examples, pair.seed)
     feats = kind.featurize(train, tokenizer, task, s3, **study.protocol.feature_options())
     select = _task(task.select_task, study, pair.variant)
     score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
@@ -235,7 +237,18 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths, chec
     scores[("en", "select")] = {"best_step": result.best_step}  # the last step when no selection is made
     if result.best_score is not None:
         scores[("en", "select")]["selection_" + select.metric] = result.best_score
-    return scores, result.steps
+    return scores, earlier_steps + result.steps
+
+
+def _train_stage(study, pair, stage, net, tokenizer, s3, paths, checkpoint_every) -> int:
+    """An earlier stage of a recipe: the target's settings, all of it, its last step kept (train_xcopa.sh trains
+    SIQA and continues from that model, head included); the head must be of the target's kind."""
+    kind = kind_of(stage)
+    rows = cap_rows(load_split(stage.name, "en", "train", study, pair.variant), s3.max_train_examples, pair.seed)
+    feats = kind.featurize(rows, tokenizer, stage, s3, **study.protocol.feature_options())
+    return fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
+               checkpoint_every=checkpoint_every, resume_dir=paths.run_dir(pair) / "resume" / stage.name,
+               report_to=study.report_to).steps
 
 
 def _dev_score_fn(study, pair, select, net, tokenizer, s3):

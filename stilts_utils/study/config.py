@@ -229,6 +229,9 @@ class ProtocolSettings:
     # word trained and scored; "truncate" cuts them at max_seq_len sub-tokens as XTREME's utils_tag.py, and
     # the words past the cut are neither trained nor scored, as in XTREME's run_tag.py
     long_sentences: str = "windows"
+    # target -> phase-3 recipe, one of the task's `recipes` (XCOPA: "siqa-copa", XTREME-R's and the default,
+    # or "copa"); a target left out trains by its first recipe
+    recipes: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.tagging_f1 not in TAGGING_F1:
@@ -246,6 +249,14 @@ class ProtocolSettings:
     def feature_options(self) -> dict:
         """Options every featurize call of a run gets (only the tagging kind reads one)."""
         return {"long_sentences": self.long_sentences}
+
+    def recipe(self, task) -> str:
+        """The name of the phase-3 recipe `task` trains by ("" when it has none)."""
+        return self.recipes.get(task.name, next(iter(task.recipes), ""))
+
+    def training_stages(self, task) -> tuple:
+        """The English tasks phase 3 trains `task` on, in turn (its own `train_task` alone without recipes)."""
+        return task.recipes[self.recipe(task)] if task.recipes else (task.train_task,)
 
     def holds_out(self, task) -> bool:
         """Whether `task` trains on English train minus its held-out dev share and selects on that share."""
@@ -435,6 +446,13 @@ def _validate_processes(study: Study) -> None:
                          "GPU per process) or 0 (CPU)", key=key)
 
 
+def _validate_recipes(study: Study) -> None:
+    with_recipes = [n for n, t in REGISTRY.items() if t.recipes]
+    _one_of(study.protocol.recipes, with_recipes, "protocol.recipes")
+    for target, name in study.protocol.recipes.items():
+        _one_of([name], list(REGISTRY[target].recipes), f"protocol.recipes.{target}")
+
+
 def _validate(study: Study, check_data: bool = True) -> None:
     _validate_outputs(study)
     _validate_lists(study)
@@ -460,6 +478,7 @@ def _validate(study: Study, check_data: bool = True) -> None:
         if getattr(study, name) < 1:
             raise StudyError(f"{name}: {getattr(study, name)!r} is not allowed; allowed: integers >= 1", key=name)
     _validate_processes(study)
+    _validate_recipes(study)
     if "multitask" in study.intermediate and len(study.multitask.tasks) < 2:
         raise StudyError("intermediate: `multitask` needs multitask.tasks with at least two tasks", key="intermediate")
     for fraction in study.checkpoints:

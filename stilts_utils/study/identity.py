@@ -183,6 +183,8 @@ def _protocol_key(study, task) -> dict:
         key.update(_long_sentences_key(study))
     if task.xtreme_keeps_last:
         key["selection"] = study.protocol.selection
+    if task.recipes:  # XCOPA: siqa-copa or copa
+        key["recipe"] = study.protocol.recipe(task)
     return key
 
 

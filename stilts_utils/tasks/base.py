@@ -81,6 +81,10 @@ class Task:
     xtreme_r_languages: tuple = ()
     xtreme_r_groups: tuple = ()
     title: str = ""  # how figures and tables name it (the benchmark's own spelling); "" = `name`
+    # Phase-3 training recipes: name -> the English tasks trained in turn, the head carried over, the last
+    # being `train_task` (XCOPA: XTREME-R's siqa-copa, or copa). The first is the default; a study picks
+    # another with `protocol.recipes: {<target>: <name>}`. Empty = train on `train_task` alone.
+    recipes: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -92,6 +96,9 @@ class Task:
                                                                       self.xtreme_r_languages):
             raise ValueError(f"task {self.name!r}: xtreme_r_groups {self.xtreme_r_groups!r} not in "
                              f"{XTREME_R_GROUPS}, or given without xtreme_r_languages")
+        if any(not stages or stages[-1] != self.train_task for stages in self.recipes.values()):
+            raise ValueError(f"task {self.name!r}: every recipe of {self.recipes!r} must end with its "
+                             f"train task {self.train_task!r}")
 
     @property
     def trains(self) -> bool:

@@ -1,9 +1,10 @@
 """Kind registry: each kind module owns featurisation, its head, prediction decoding and its scorer.
 
 A kind module exports `featurize`, `train_features`, `collator`, `LABEL_NAMES`, `make_head`, `predict`,
-`gold`, `scorer` and `score` (retrieval: `embed`, `sides` and `scorer`; it trains no head).
+`gold`, `scorer` and `score` (retrieval: `embed`, `sides` and `scorer`; it trains no head). dual_encoder trains its head with in-batch
+negatives and needs no label (LABEL_NAMES = ()).
 """
-from . import classification, multiple_choice, retrieval, span_qa, tagging
+from . import classification, dual_encoder, multiple_choice, retrieval, span_qa, tagging
 
 KINDS = {
     "classification": classification,
@@ -11,6 +12,7 @@ KINDS = {
     "span_qa": span_qa,
     "tagging": tagging,
     "retrieval": retrieval,
+    "dual_encoder": dual_encoder,
 }
 
 
