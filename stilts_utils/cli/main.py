@@ -137,22 +137,34 @@ def _provenance(study_file: str) -> dict:
     return {"code at commit": provenance.code_commit(), **provenance.read_facts(StudyPaths(load_study(study_file)).dir)}
 
 
-def _runtimes(args) -> int:
+def _questions(args) -> int:
+    from . import questions  # lazy: the data layer (plan), `questions` only
+
+    _print_block(args.readme, questions.block(), questions.BEGIN, questions.END, "questions")
+    return 0
+
+
+def _print_block(readme_arg: str | None, block: str, begin: str, end: str, what: str) -> None:
+    """Print a generated README block and, with --readme, replace that block of the README."""
     from ..analysis.summary import write_readme  # lazy: as in _summary
 
+    if readme_arg:
+        readme = Path(readme_arg)
+        if not readme.is_file() or begin not in readme.read_text(errors="replace"):
+            raise UsageError(f"--readme {readme_arg!r} has no {begin} ... {end} block to replace; allowed: a "
+                             f"README with a generated {what} block")
+        write_readme(readme, block, begin, end)
+    print(block)
+
+
+def _runtimes(args) -> int:
     def shown(path: Path) -> str:  # params/x.yaml, as the README's commands name it
         path = path.resolve()
         return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
     files = [shown(study_file(s)) for s in args.studies]
     block = provenance.runtimes_block([(f, provenance.read_facts(StudyPaths(load_study(f)).dir)) for f in files])
-    if args.readme:
-        readme = Path(args.readme)
-        if not readme.is_file() or provenance.BEGIN not in readme.read_text(errors="replace"):
-            raise UsageError(f"--readme {args.readme!r} has no {provenance.BEGIN} ... {provenance.END} block to "
-                             "replace; allowed: a README with a generated runtimes block")
-        write_readme(readme, block, provenance.BEGIN, provenance.END)
-    print(block)
+    _print_block(args.readme, block, provenance.BEGIN, provenance.END, "runtimes")
     return 0
 
 
@@ -261,6 +273,10 @@ def main(argv=None) -> int:
     p.add_argument("--readme", help="also replace the generated results block of this README")
     p.add_argument("--tolerance", type=_points, help="points the baseline may differ from a published score "
                    "before it is flagged (default: analysis/replication.py TOLERANCE, 2)")
+    p = sub.add_parser("questions", help="the five research questions: sandbox and real study files, notebook, "
+                                         "GPU-hours, as Markdown")
+    p.add_argument("--readme", help="also replace the generated questions block of this README")
+    p.set_defaults(fn=_questions)
     p = sub.add_parser("runtimes", help="wall time, phase-1 time and commit of each study's last run, as Markdown")
     p.add_argument("studies", nargs="+", help="params/<study>.yaml files or names")
     p.add_argument("--readme", help="also replace the generated runtimes block of this README")

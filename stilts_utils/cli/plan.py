@@ -75,14 +75,16 @@ def gpu_table() -> dict[str, dict]:
 
 
 def _flops_per_token(model: str, seq_len: int) -> float | None:
-    """6 N + 12 L s d for a model with a packaged shape and parameter count, else None."""
+    """6 N + 12 L s d for a model with a packaged shape and parameter count, else None. N is the shape's
+    `non_embedding` where given (an encoder-decoder, e.g. mT5, trains only its encoder stack here), else the
+    published parameter count minus the embedding matrix."""
     with open(DATA / "model_shapes.csv", newline="", encoding="utf-8") as f:
         shapes = {row["model"]: row for row in csv.DictReader(f)}
     params = dict(zip(*model_parameters()[["model", "parameters"]].values.T))
-    if model not in shapes or model not in params:
+    if model not in shapes or not (shapes[model]["non_embedding"] or model in params):
         return None
     layers, hidden, vocab = (int(shapes[model][k]) for k in ("layers", "hidden", "vocab"))
-    non_embedding = int(params[model]) - vocab * hidden
+    non_embedding = int(shapes[model]["non_embedding"] or int(params[model]) - vocab * hidden)
     return 6 * non_embedding + 12 * layers * seq_len * hidden
 
 
@@ -119,6 +121,14 @@ def measured_mfu(path: str) -> tuple[float, str]:
                  f"({path})")
 
 
+def total_hours(study, gpu: str = "h100", mfu: float = DEFAULT_MFU) -> float | None:
+    """Training GPU-hours of the whole study, as `plan` totals them; None when a run's cost is unknown."""
+    tflops = float(gpu_table()[gpu]["peak_tflops"])
+    costs = [_cost(study, job, tflops, mfu) for job in encoders(study) + pairs(study)]
+    hours = [c[3] for c in costs if c is not None]
+    return None if None in hours else sum(hours)
+
+
 def _hours(h: float | None) -> str:
     return "?" if h is None else f"{h:.1f}"
 
@@ -152,20 +162,23 @@ def plan(study, gpu: str, mfu: float = DEFAULT_MFU, mfu_from: str | None = None)
     by_target = defaultdict(list)
     for pair in pairs(study):
         by_target[pair.target].append(pair)
-    lines.append(f"\nphase 3: {len(pairs(study))} pair run(s), per target (every run of a target trains alike)")
+    lines.append(f"\nphase 3: {len(pairs(study))} pair run(s), per target (examples and steps of its first run; "
+                 "GPU-h/run: the mean over its runs, whose models may differ)")
     lines.append(f"  {'target':14s} {'runs':>5s} {'examples/run':>13s} {'steps/run':>10s} {'GPU-h/run':>10s} {'GPU-h':>8s}")
     phase = 0.0
     for target, runs in by_target.items():
-        got = _cost(study, runs[0], tflops, mfu)
-        if got is None:
+        costs = [_cost(study, run, tflops, mfu) for run in runs]
+        if costs[0] is None:
             lines.append(f"  {target:14s} {len(runs):>5d} {'retrieval: no training':>33s} {'':>8s}")
             continue
-        rows, steps, published, h = got
+        rows, steps, published, _ = costs[0]
+        hours = [c[3] for c in costs]
+        h = None if None in hours else sum(hours)
         any_published |= published
         unknown |= h is None
-        phase += (h or 0.0) * len(runs)
+        phase += h or 0.0
         lines.append(f"  {target:14s} {len(runs):>5d} {('≈' if published else '') + str(rows):>13s} {steps:>10d} "
-                     f"{_hours(h):>10s} {_hours(None if h is None else h * len(runs)):>8s}")
+                     f"{_hours(None if h is None else h / len(runs)):>10s} {_hours(h):>8s}")
     lines.append(f"  {'phase 3 total':14s} {'':>5s} {'':>13s} {'':>10s} {'':>10s} {phase:>8.1f}")
     total += phase
     lines.append(f"\ntotal: {total:.1f} GPU-hours on {g['name']} at {100 * mfu:.3g} % MFU"
