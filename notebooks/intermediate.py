@@ -9,6 +9,7 @@ model = "sandbox-small"
 variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
+mlm_weight = 0.0  # share of phase-2 batches of continued MLM (the paper's alternative), 0 for none
 seed = 0
 threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
 
@@ -18,5 +19,6 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed)
+checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed,
+                                          mlm_weight)
 checkpoints

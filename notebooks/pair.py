@@ -9,6 +9,7 @@ model = "sandbox-small"
 variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
+mlm_weight = 0.0  # share of phase-2 batches of continued MLM (the paper's alternative), 0 for none
 seed = 0
 threads = 0  # torch threads, 0 for all cores; the runner sets cores divided by parallel
 checkpoint = 1.0  # fraction of the phase-2 steps behind the encoder, for RQ2
@@ -20,7 +21,8 @@ from stilts_utils.phases import pipeline, session
 session.setup(threads)
 
 # %%
-rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed)
+rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed,
+                         mlm_weight)
 
 # %%
 session.pair_table(rows)

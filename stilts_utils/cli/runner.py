@@ -43,6 +43,8 @@ def parameters(study_file: str, job, threads: int) -> dict:
               "threads": threads}
     if isinstance(job, Pair):
         params.update(checkpoint=job.checkpoint, target=job.target)
+    if job.mlm_weight:  # only then: the notebooks of every other run keep their parameters
+        params["mlm_weight"] = job.mlm_weight
     return params
 
 
@@ -298,10 +300,12 @@ def _write_timings(paths: StudyPaths, outcome: Outcome) -> None:
 
 
 def write_language_table(study: Study, paths: StudyPaths) -> None:
-    """The study's language metadata beside its results, so analysis reads only the study folder."""
+    """The study's language metadata and its models' pretraining corpora (models.csv: model, family,
+    volume_corpus) beside its results, so analysis reads only the study folder."""
     from ..atomic import atomic_write_text
 
     atomic_write_text(paths.languages, study.world_impl.language_table().to_csv(index=False))
+    atomic_write_text(paths.models, study.world_impl.model_table().to_csv(index=False))
 
 
 def set_aside_damaged_encoders(paths: StudyPaths, encoders) -> None:

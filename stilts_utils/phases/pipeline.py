@@ -44,10 +44,10 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
 
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-                       seed: int) -> pd.DataFrame:
+                       seed: int, mlm_weight: float = 0.0) -> pd.DataFrame:
     """Phase 2: train on the intermediate task(s), save the encoder at each checkpoint fraction."""
     study = load_study(study_file)
-    job = Encoder(model, variant, intermediate, intermediate_data, seed)
+    job = Encoder(model, variant, intermediate, intermediate_data, seed, mlm_weight)
     out = StudyPaths(study).encoder_dir(job)
     build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp))
     return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
@@ -74,7 +74,7 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
     set_seed(job.seed)
     heads = [_head(t, encoder.config) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
-    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre)
+    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre, job.mlm_weight)
     steps = train_args["steps"]
     marks = {max(1, round(f * steps)): f for f in study.checkpoints}
 
@@ -88,8 +88,10 @@ def train_encoder_into(study: Study, job: Encoder, tmp) -> None:
         net.encoder.save_pretrained(saves / f"step-{step}")
         tokenizer.save_pretrained(saves / f"step-{step}")
 
-    fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, checkpoint_every=every,
-        resume_dir=resume, report_to=study.report_to, **train_args)
+    own = study.settings_of(job.model)  # the model's optimizer, lr and schedule (model_settings)
+    fit(net, settings=study.for_model(study.phase2, job.model), seed=job.seed, save_at={s: save for s in marks},
+        checkpoint_every=every, resume_dir=resume, report_to=study.report_to, optimizer=own.optimizer,
+        schedule=own.schedule, **train_args)
     if distributed.rank():
         return
     saved = [{"fraction": marks[s], "steps": s, "dir": f"step-{s}"} for s in sorted(marks)]
@@ -122,7 +124,7 @@ def _intermediate_features(study, job, task, tokenizer):
     return kind_of(task).featurize(rows, tokenizer, task, study.phase2, **study.protocol.feature_options())
 
 
-def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained):
+def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained, mlm_weight):
     """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
     continued MLM, whose batches take a `mlm_weight` share of the steps)."""
     from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
@@ -132,11 +134,11 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
     parts = [(k.train_features(f), k.collator(tokenizer), k.LABEL_NAMES) for k, f in zip(kinds, feats)]
     sizes = [len(f) for f in feats]
     steps = s2.total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes))
-    if len(parts) == 1 and not study.mlm_weight:
+    if len(parts) == 1 and not mlm_weight:
         return StiltsModel(encoder, heads[0]), {"features": parts[0][0], "collate": parts[0][1],
                                                 "label_names": parts[0][2], "steps": steps}
     probs = task_probabilities(sizes, mt.cap, mt.temperature)
-    if study.mlm_weight:
+    if mlm_weight:
         from ..model.kinds import mlm
 
         langs = sorted(set(translation_languages(study)) | {"en"})
@@ -145,7 +147,7 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
         parts.append((mlm_feats, mlm.collator(tokenizer), mlm.LABEL_NAMES))
         heads = [*heads, mlm.pretrained_head(pretrained)]
         sizes.append(len(mlm_feats))
-        probs = list(probs * (1 - study.mlm_weight)) + [study.mlm_weight]
+        probs = list(probs * (1 - mlm_weight)) + [mlm_weight]
     labels = sorted({name for _, _, names in parts for name in names})
     return StiltsModel(encoder, RoutedHead(heads)), {
         "features": concat_features([p[0] for p in parts]), "collate": routed_collator([p[1] for p in parts]),
@@ -182,12 +184,12 @@ def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
 # ---- phase 3 ---------------------------------------------------------------------------------------
 
 def run_pair(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-             checkpoint: float, target: str, seed: int) -> pd.DataFrame:
+             checkpoint: float, target: str, seed: int, mlm_weight: float = 0.0) -> pd.DataFrame:
     """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation."""
     start = time.time()
     study = load_study(study_file)
     paths = StudyPaths(study)
-    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed)
+    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, mlm_weight)
     path, inter_steps = encoder_for(study, pair)
     tokenizer, encoder = load_tokenizer(path), load_encoder(path)
     params = count_parameters(encoder)
@@ -197,7 +199,8 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
     else:
         scores, target_steps = scoring.retrieval(study, pair, task, encoder, tokenizer, paths.predictions(pair)), 0
     meta = {"study": study.name, "model": model, "model_params": params, "intermediate": intermediate,
-            "intermediate_data": intermediate_data, "intermediate_steps": inter_steps, "target": target,
+            "intermediate_data": intermediate_data, "mlm_weight": float(mlm_weight),
+            "intermediate_steps": inter_steps, "target": target,
             "seed": seed, "target_steps": target_steps, "run_id": pair.id,
             "wall_time_s": round(time.time() - start, 1), "variant": variant}
     rows = make_rows(meta, scores)
@@ -209,7 +212,8 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
 def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     from transformers import set_seed
 
-    kind, s3 = kind_of(task), study.target_settings(task.name)
+    kind, s3 = kind_of(task), study.target_settings(task.name, pair.model)
+    own = study.settings_of(pair.model)
     set_seed(pair.seed)
     net = StiltsModel(encoder, _head(task, encoder.config))  # the STILTs step: a fresh head
     train = cap_rows(load_split(task.train_task, "en", "train", study, pair.variant), s3.max_train_examples,
@@ -219,7 +223,8 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths):
     score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
     result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
                  score_fn=score_fn, checkpoint_every=checkpoint_interval(study),
-                 resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to)
+                 resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to, optimizer=own.optimizer,
+                 schedule=own.schedule)
     scores = scoring.zero_shot(study, pair, task, net, tokenizer, s3, paths.predictions(pair))
     scores[("en", "select")] = {"best_step": result.best_step}  # the last step when no selection is made
     if result.best_score is not None:

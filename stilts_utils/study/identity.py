@@ -27,11 +27,13 @@ class Encoder:
     intermediate: str
     intermediate_data: str  # en | translated | en+translated
     seed: int
+    mlm_weight: float = 0.0  # share of continued-MLM batches (0: none; only then is the id as before)
 
     @property
     def id(self) -> str:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
-        return _safe(f"{_model_key(self.model, self.variant)}__{self.intermediate}{data}__s{self.seed}")
+        return _safe(f"{_model_key(self.model, self.variant)}__{self.intermediate}{data}{_mlm(self.mlm_weight)}"
+                     f"__s{self.seed}")
 
 
 @dataclass(frozen=True)
@@ -45,23 +47,29 @@ class Pair:
     checkpoint: float  # fraction of the phase-2 steps
     target: str
     seed: int
+    mlm_weight: float = 0.0  # of the encoder (0 for the baseline)
 
     @property
     def encoder(self) -> Encoder | None:
         if self.intermediate == "none":
             return None
-        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed)
+        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed,
+                       self.mlm_weight)
 
     @property
     def id(self) -> str:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
         ckpt = "" if self.checkpoint == 1 else f"@{self.checkpoint:g}"
-        inter = f"{self.intermediate}{data}{ckpt}"
+        inter = f"{self.intermediate}{data}{_mlm(self.mlm_weight)}{ckpt}"
         return _safe(f"{_model_key(self.model, self.variant)}__{inter}__{self.target}__s{self.seed}")
 
 
 def _model_key(model: str, variant: str) -> str:
     return model.replace("/", "_") + (f"+{variant}" if variant else "")
+
+
+def _mlm(weight: float) -> str:
+    return f".mlm{weight:g}" if weight else ""
 
 
 def _safe(text: str) -> str:
@@ -71,10 +79,11 @@ def _safe(text: str) -> str:
 # ---- the grid ---------------------------------------------------------------------------------------
 
 def encoders(study) -> list[Encoder]:
-    """One per (model, variant, intermediate task, intermediate data, seed); the baseline needs none."""
-    return [Encoder(m, v, i, d, s) for m, v, i, d, s in product(
-        study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds)
-        if i != "none"]
+    """One per (model, variant, intermediate task, intermediate data, seed, MLM weight); the baseline needs
+    none."""
+    return [Encoder(m, v, i, d, s, w) for m, v, i, d, s, w in product(
+        study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds,
+        study.mlm_weight) if i != "none"]
 
 
 def pairs(study) -> list[Pair]:
@@ -86,8 +95,9 @@ def pairs(study) -> list[Pair]:
         for inter in study.intermediate:
             datas = ["en"] if inter == "none" else study.intermediate_data
             ckpts = [1.0] if inter == "none" else sorted(study.checkpoints, reverse=True)
-            for d, c, t in product(datas, ckpts, study.targets):
-                out.append(Pair(m, v, inter, d, float(c), t, s))
+            weights = [0.0] if inter == "none" else study.mlm_weight
+            for d, w, c, t in product(datas, weights, ckpts, study.targets):
+                out.append(Pair(m, v, inter, d, float(c), t, s, w))
     return out
 
 
@@ -102,11 +112,12 @@ def translation_languages(study) -> list[str]:
 def encoder_key(study, job: Encoder) -> str:
     """Hash of everything that changes a phase-2 encoder: the pretrained model and the settings."""
     key = {"pretrained": study.world_impl.pretrained_key(job.model, job.variant), "phase2": study.phase2,
-           "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
+           "checkpoints": sorted(study.checkpoints), "mlm_weight": job.mlm_weight,
            "multitask": study.multitask if job.intermediate == "multitask" else None,
-           "languages": translation_languages(study) if job.intermediate_data != "en" or study.mlm_weight else [],
+           "languages": translation_languages(study) if job.intermediate_data != "en" or job.mlm_weight else [],
            "data": study.data_dirs, "threads": study.threads}
     key.update(_long_sentences_key(study))  # CCG (tagging) may train here
+    key.update(_model_settings_key(study, job.model))
     if study.phase2_processes > 1:  # DDP reduces gradients in another order: not bit-identical to one process
         key["processes"] = study.phase2_processes
     return short_hash(key)
@@ -121,7 +132,16 @@ def pair_key(study, pair: Pair) -> str:
            "settings": study.target_settings(pair.target) if task.trains else study.retrieval,
            "data": study.data_dirs, "threads": study.threads}
     key.update(_protocol_key(study, task))
+    if task.trains:
+        key.update(_model_settings_key(study, pair.model))
     return short_hash(key)
+
+
+def _model_settings_key(study, model: str) -> dict:
+    """A model's own optimizer, lr and schedule, only where not the default (AdamW, the study's lr, linear):
+    the keys of every study without `model_settings` stay as they were."""
+    own = study.settings_of(model).training()
+    return {"model_settings": own} if own else {}
 
 
 def _protocol_key(study, task) -> dict:
@@ -191,6 +211,7 @@ class StudyPaths:
         return self.dir / f"results.{ext}"
 
     languages = _in_study_dir("languages.csv")
+    models = _in_study_dir("models.csv")  # model, family, volume_corpus (analysis/report_data.corpora)
     analysis_stamp = _in_study_dir("analysis.stamp")
     figures = _in_study_dir("figures")
     tables = _in_study_dir("tables")
