@@ -94,3 +94,14 @@ report["volume_regression"]
 
 # %%
 report["scores"]
+
+# %% [markdown]
+# ## Continued MLM against none
+#
+# Table `mlm_difference` (where the study ran `mlm_weight: [0.0, w]`): the gain with continued multilingual MLM in phase 2 (a share w of its batches) minus the gain without, matched on (model, intermediate, target, language), seeds averaged, with bootstrap 95 % CIs, Wilcoxon and Holm p; figure `mlm_minus_none` shows it. Every analysis above keeps to the runs without MLM. A study with one level says "too few".
+
+# %%
+report["mlm_difference"]
+
+# %%
+report["mlm_minus_none"]

@@ -9,6 +9,7 @@ model = "sandbox-small"
 variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
+mlm_weight = 0.0  # share of phase-2 batches of continued MLM (the paper's alternative), 0 for none
 seed = 0
 budget = 1.0  # share of the phase-2 run, trained with its own schedule (RQ2 `phase2_budgets`)
 threads = 0  # torch threads of this run (0: all cores); the executor sets the study's, whatever --parallel is
@@ -21,5 +22,5 @@ session.setup(threads)
 
 # %%
 checkpoints = pipeline.train_intermediate(study_file, model, variant, intermediate, intermediate_data, seed, budget,
-                                         checkpoint_every)
+                                         checkpoint_every, mlm_weight)
 checkpoints

@@ -9,6 +9,7 @@ model = "sandbox-small"
 variant = ""  # sandbox world variant for RQ1, empty for the study world
 intermediate = "mnli"
 intermediate_data = "en"  # en, translated or en+translated for RQ3
+mlm_weight = 0.0  # share of phase-2 batches of continued MLM (the paper's alternative), 0 for none
 seed = 0
 threads = 0  # torch threads of this run (0: all cores); the executor sets the study's, whatever --parallel is
 checkpoint_every = 0  # steps between resumable training checkpoints, 0 for none; set by the executor
@@ -23,7 +24,7 @@ session.setup(threads)
 
 # %%
 rows = pipeline.run_pair(study_file, model, variant, intermediate, intermediate_data, checkpoint, target, seed, budget,
-                         checkpoint_every)
+                         checkpoint_every, mlm_weight)
 
 # %%
 session.pair_table(rows)

@@ -117,6 +117,12 @@ VALUES = {  # one field changed, id -> (changes, needle)
                                       "trust_remote_code: unknown value 'someone/model'"),
     "layer-too-deep": ({"retrieval": {"layer": 99}}, "99"),
     "layer-below-minus-one": ({"retrieval": {"layer": -2}}, "-2"),
+    "model-settings-optimizer": ({"model_settings": {"sandbox-small": {"optimizer": "adam"}}},
+                                 "model_settings.sandbox-small.optimizer: 'adam' is not allowed; allowed: adamw | adafactor"),
+    "model-settings-unknown-key": ({"model_settings": {"sandbox-small": {"optim": "adamw"}}}, "'optim'"),
+    "model-settings-other-model": ({"model_settings": {"sandbox-tiny": {"lr": 0.001}}}, "'sandbox-tiny'"),
+    "model-settings-corpus": ({"model_settings": {"sandbox-small": {"volume_corpus": "mc4"}}}, "own CC-100-like"),
+    "mlm-weight-list": ({"mlm_weight": [0.0, 1.0]}, "mlm_weight: 1.0"),
     "center-not-bool": ({"retrieval": {"center": "yes"}}, "retrieval.center: expected a boolean, got a string 'yes'"),
     "parallel-zero": ({"parallel": 0}, "parallel: 0"),
     "parallel-negative": ({"parallel": -1}, "parallel: -1"),
@@ -321,7 +327,8 @@ DATA = {  # id -> (damage(data root), study changes, needle)
         '{"premise": "a", "hypo": "b", "label": 0}\n'), {}, "'hypothesis'"),
     "jsonl-empty": (lambda d: (d / "xnli/en/dev.jsonl").write_text(""), {}, "no rows"),
     "jsonl-list-line": (lambda d: (d / "xnli/en/dev.jsonl").write_text("[1, 2]\n"), {}, "line 1"),
-    "layer-beyond-config": (None, {"retrieval": {"layer": 5}}, "2 layers"),
+    # an absolute layer is checked where a retrieval target reads it (tests/test_family_settings.py: only there)
+    "layer-beyond-config": (None, {"retrieval": {"layer": 5}, "targets": ["xnli", "tatoeba"]}, "2 layers"),
     "model-config-broken": (lambda d: (d.parent / "model" / "config.json").write_text("{"),
                             {"retrieval": {"layer": 1}}, "config.json"),
     "model-with-own-code-not-listed": (lambda d: (d.parent / "model" / "config.json").write_text(json.dumps(

@@ -126,8 +126,9 @@ def test_default_report_tables_figures_and_hand_checked_numbers(study):
     out = reports.default_report(study, n_boot=200)
     assert list(out) == ["notes", "gain_ci", "gain_ci_per_language", "seed_noise", "transfer_ratio",
                          "gain_ci_figure", "gain_heatmap", "gain_vs_volume", "volume_correlation",
-                         "volume_regression", "scores", "replication"]
+                         "volume_regression", "scores", "mlm_difference", "mlm_minus_none", "replication"]
     assert out["replication"].note.iloc[0] == "too few: nothing published for large, small"  # no real model
+    assert out["mlm_difference"].note.iloc[0].startswith("too few")  # no run continued MLM here
     pooled = out["gain_ci"]
     assert (pooled.n_seeds == 2).all() and (pooled.ci_low <= pooled["mean"]).all()
     assert (pooled["mean"] <= pooled.ci_high).all() and pooled.distinguishable.dtype == bool
@@ -153,6 +154,27 @@ def test_default_report_tables_figures_and_hand_checked_numbers(study):
     for name in ("volume_correlation", "volume_regression", "scores", "default_notes", "gain_ci", "seed_noise",
                  "transfer_ratio"):
         assert (study / "tables" / f"{name}.csv").exists() and (study / "tables" / f"{name}.tex").exists()
+
+
+def test_continued_mlm_is_a_column_and_the_default_report_shows_its_difference(tmp_path):
+    """Runs with and without continued MLM in one results table: mlm_minus_none is their paired gain
+    difference with CIs (built here as +1.5 points for every configuration and language)."""
+    plain = results_table(models={"large": MODELS["large"]}, variants={"": {}}, datas=("en",), fractions=(1.0,))
+    plain.insert(plain.columns.get_loc("intermediate_data") + 1, "mlm_weight", 0.0)
+    rng = np.random.default_rng(1)
+    mlm = plain[plain.intermediate != "none"].assign(mlm_weight=0.5, run_id=lambda d: d.run_id + "-mlm")
+    mlm = mlm.assign(value=mlm.value + 1.5 + rng.normal(0, 0.02, len(mlm)))
+    study = write_study(tmp_path / "mlm", pd.concat([plain, mlm], ignore_index=True))
+    out = reports.default_report(study, n_boot=200)
+    table = out["mlm_difference"]
+    assert_stats(table)
+    assert set(table.a) == {0.5} and set(table.b) == {0.0}
+    assert len(table) == 2 * 4 and np.allclose(table.mean_diff, 1.5, atol=0.05)  # intermediate x target
+    assert (table.ci_low > 0).all() and (table.ci_low <= 1.5).all() and (table.ci_high >= 1.5).all()
+    assert_saved(study, "mlm_minus_none")
+    # the other analyses keep to the main slice (no MLM): the same gains as the study without MLM rows
+    assert out["gain_ci"]["mean"].tolist() == pytest.approx(
+        reports.default_report(write_study(tmp_path / "plain", plain), n_boot=200)["gain_ci"]["mean"].tolist())
 
 
 def test_explorer_data_gain_is_the_same_seed_baseline_difference(study):

@@ -76,7 +76,7 @@ def one_row_per_unit(df, keys):
 def pair_up(df, column, a, b, value="gain"):
     """One row per matched unit with `value_a` (column == a), `value_b` and diff = a - b, seeds averaged."""
     df = average_seeds(df[df[column].isin([a, b])], value)
-    ids = ["study", "variant", "model", "intermediate", "intermediate_data", "intermediate_steps",
+    ids = ["study", "variant", "model", "intermediate", "intermediate_data", "mlm_weight", "intermediate_steps",
            "target", "language", "split", "metric"]
     keys = [c for c in ids if c in df.columns and c != column and c not in FOLLOWS.get(column, [])]
     one_row_per_unit(df, [*keys, column])

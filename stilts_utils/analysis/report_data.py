@@ -20,7 +20,7 @@ from . import effects, figures
 from .locate import in_repo
 
 SOURCE = "en"  # every model is fine-tuned on English: its scores are not zero-shot transfer
-ENCODER = ["model", "variant", "intermediate", "intermediate_data", "seed"]  # one phase-2 run
+ENCODER = ["model", "variant", "intermediate", "intermediate_data", "mlm_weight", "seed"]  # one phase-2 run
 EN_NOTE = f"'{SOURCE}' (the training language) is excluded from every cross-lingual gain summary"
 
 
@@ -35,6 +35,7 @@ class Study:
     variants: list  # reference variant first
     data: str  # the intermediate data of the main slice ("en" when present)
     main_model: str  # the largest model: figures show it, tables hold every model
+    mlm: float = 0.0  # the continued-MLM weight of the main slice (0 when present)
     corpora: dict = field(default_factory=dict)  # model -> the pretraining corpus its volumes are counted in
     n_boot: int = 2000
     seed: int = 0
@@ -56,6 +57,8 @@ def load(study_dir) -> tuple[pd.DataFrame, pd.DataFrame]:
     languages = pd.read_csv(study_dir / "languages.csv")
     for df in (results, languages):  # "" is written as an empty CSV cell and read back as NaN
         df["variant"] = df["variant"].fillna("").astype(str) if "variant" in df else ""
+    if "mlm_weight" not in results:  # results made before the column: no run continued MLM
+        results.insert(results.columns.get_loc("intermediate_data") + 1, "mlm_weight", 0.0)
     return results, languages
 
 
@@ -103,13 +106,16 @@ def prepare(study_dir, n_boot=2000, seed=0) -> Study:
     data = SOURCE if SOURCE in set(gains.intermediate_data) else (
         gains.intermediate_data.mode().iloc[0] if len(gains) else SOURCE)
     sizes = (gains if len(gains) else scores).groupby("model").model_params.max().sort_values(kind="stable")
+    weights = set(gains.mlm_weight) if len(gains) else {0.0}
+    mlm = 0.0 if 0.0 in weights else min(weights)
     used = corpora(study_dir)
     study = Study(in_repo(study_dir), reference.join_languages(scores, languages, used),
                   reference.join_languages(gains, languages, used), languages, variants, data, sizes.index[-1],
-                  used, n_boot, seed, notes)
+                  mlm, used, n_boot, seed, notes)
     study.notes += [("languages", EN_NOTE),
-                    ("main slice", f"variant {variants[0]!r}, intermediate data {data!r}, last checkpoint "
-                                   f"of each phase-2 run; figures show {study.main_model!r}"),
+                    ("main slice", f"variant {variants[0]!r}, intermediate data {data!r}, continued-MLM weight "
+                                   f"{mlm:g}, last checkpoint of each phase-2 run; figures show "
+                                   f"{study.main_model!r}"),
                     ("volume", "log10 tokens of each language in the model's own pretraining corpus: "
                                + ", ".join(f"{m}: {study.corpus(m)}" for m in study.models)
                                + "; a language the corpus lacks has no volume (tier 'no volume')"),
@@ -123,12 +129,14 @@ def last_checkpoint(df: pd.DataFrame) -> pd.DataFrame:
     return df[df.intermediate_steps == last]
 
 
-def main_slice(study: Study, df: pd.DataFrame, variant=True, data=True, steps=True) -> pd.DataFrame:
-    """Reference variant, main intermediate data and last checkpoint (each can be left free)."""
+def main_slice(study: Study, df: pd.DataFrame, variant=True, data=True, steps=True, mlm=True) -> pd.DataFrame:
+    """Reference variant, main intermediate data, main MLM weight and last checkpoint (each can be left free)."""
     if variant:
         df = df[df.variant == study.variants[0]]
     if data:
         df = df[(df.intermediate_data == study.data) | (df.intermediate == effects.BASELINE)]
+    if mlm:
+        df = df[(df.mlm_weight == study.mlm) | (df.intermediate == effects.BASELINE)]
     return last_checkpoint(df) if steps else df
 
 

@@ -20,9 +20,10 @@ BY = ["model", "intermediate", "target"]
 def default_report(study_dir, n_boot=2000, seed=0, tolerance=replication.TOLERANCE) -> dict:
     """Gains with CIs over seeds, the noise floor, transfer ratios, gain heatmap, gain vs CC-100 volume
     (figure, correlations, OLS + MixedLM), the score table, the baseline against the published numbers
-    (`replication`) and, for the sandbox, the phase-1 report."""
+    (`replication`), continued MLM against none (where the study ran both) and, for the sandbox, the
+    phase-1 report."""
     study = rd.prepare(study_dir, n_boot, seed)
-    out = {**_uncertainty(study), **_volume(study)}
+    out = {**_uncertainty(study), **_volume(study), **_mlm(study)}
     check = replication.compare(rd.main_slice(study, study.scores), tolerance)
     rd.add_table(study, out, "replication", check if (check.status != replication.NOT_PUBLISHED).any() else
                  rd.too_few("replication", 0, f"nothing published for {', '.join(study.models)}"))
@@ -73,6 +74,31 @@ def _volume(study) -> dict:
         rd.add_table(study, out, "volume_correlation", _with_corpus(study, corr))
         rd.add_table(study, out, "volume_regression", _with_corpus(study, _regressions(units)))
     rd.add_table(study, out, "scores", score_table(study))
+    return out
+
+
+def _mlm(study) -> dict:
+    """The paper's alternative, continued multilingual MLM in phase 2 (`mlm_weight`), against none: the paired
+    gain difference (MLM weight w minus 0) per (model, intermediate, target) with bootstrap CIs, as RQ3's
+    translated minus en; units are (configuration, language), seeds averaged, last checkpoints."""
+    out = {}
+    gains = rd.cross_lingual(rd.main_slice(study, study.gains, mlm=False)).drop(columns="intermediate_steps")
+    weights = sorted(w for w in set(gains.mlm_weight) if w != 0) if len(gains) else []
+    tables = [effects.paired_difference(gains, "mlm_weight", w, 0.0, by=BY, n_boot=study.n_boot, seed=study.seed)
+              for w in weights if not effects.pair_up(gains, "mlm_weight", w, 0.0).empty]
+    if not tables:
+        none = rd.too_few("continued MLM vs none", 0, "no configuration ran with mlm_weight > 0 and with 0 "
+                                                     "(study `mlm_weight: [0.0, w]`)")
+        rd.add_table(study, out, "mlm_difference", none)
+        rd.skip(study, out, "mlm_minus_none", none)
+        return out
+    table = pd.concat(tables, ignore_index=True)
+    rd.add_table(study, out, "mlm_difference", table)
+    labels = table.assign(a=[f"MLM {w:g}" for w in table.a], b="no MLM")  # axis text, not 0.5 − 0.0
+    rd.add_figure(study, out, "mlm_minus_none", figures.paired_difference_figure(labels))
+    study.notes.append(("continued MLM", "mlm_difference: gain with continued MLM (share mlm_weight of the "
+                                         "phase-2 batches) minus gain without, matched on (model, intermediate, "
+                                         "target, language), seeds averaged; bootstrap 95 % CI, Wilcoxon + Holm"))
     return out
 
 

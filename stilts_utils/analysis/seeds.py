@@ -14,7 +14,8 @@ from scipy import stats
 
 from ..tasks import REGISTRY
 
-CONFIG = ["model", "variant", "intermediate", "intermediate_data", "intermediate_steps", "target", "metric", "split"]
+CONFIG = ["model", "variant", "intermediate", "intermediate_data", "mlm_weight", "intermediate_steps", "target",
+          "metric", "split"]
 
 
 def chance_level(target: str) -> float:

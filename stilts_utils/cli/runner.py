@@ -149,6 +149,7 @@ def _write_timings(paths: StudyPaths, outcome: Outcome) -> None:
 def write_language_table(study: Study, paths: StudyPaths) -> None:
     """The study's language metadata beside its results, so analysis reads only the study folder."""
     atomic_write_text(paths.languages, study.world_impl.language_table().to_csv(index=False))
+    atomic_write_text(paths.models, study.world_impl.model_table().to_csv(index=False))
 
 
 def set_aside_damaged_encoders(paths: StudyPaths, encoders) -> None:

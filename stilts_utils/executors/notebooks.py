@@ -31,6 +31,8 @@ def parameters(study_file: str, job, threads: int, checkpoint_every: int) -> dic
               "budget": job.budget, "threads": threads, "checkpoint_every": checkpoint_every}
     if isinstance(job, Pair):
         params.update(checkpoint=job.checkpoint, target=job.target)
+    if job.mlm_weight:  # only then: the notebooks of every other run keep their parameters
+        params["mlm_weight"] = job.mlm_weight
     return params
 
 

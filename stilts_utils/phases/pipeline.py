@@ -46,12 +46,13 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
 
 
 def train_intermediate(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
-                       seed: int, budget: float = 1.0, checkpoint_every: int = 0) -> pd.DataFrame:
-    """Phase 2: train on the intermediate task(s) for `budget` of the phase-2 run (its own schedule), save
-    the encoder at each checkpoint fraction. `checkpoint_every`: steps between resumable checkpoints
-    (0 = none), the executor's choice."""
+                       seed: int, budget: float = 1.0, checkpoint_every: int = 0,
+                       mlm_weight: float = 0.0) -> pd.DataFrame:
+    """Phase 2: train on the intermediate task(s) for `budget` of the phase-2 run (its own schedule), with
+    `mlm_weight` of the batches continuing MLM, save the encoder at each checkpoint fraction.
+    `checkpoint_every`: steps between resumable checkpoints (0 = none), the executor's choice."""
     study = load_study(study_file)
-    job = Encoder(model, variant, intermediate, intermediate_data, seed, float(budget))
+    job = Encoder(model, variant, intermediate, intermediate_data, seed, float(budget), float(mlm_weight))
     out = StudyPaths(study).encoder_dir(job)
     build_once(out, out.name, lambda tmp: _build_encoder(study_file, study, job, tmp, checkpoint_every))
     return pd.DataFrame(json.loads((out / "summary.json").read_text())["checkpoints"])
@@ -79,7 +80,8 @@ def train_encoder_into(study: Study, job: Encoder, tmp, checkpoint_every: int = 
     set_seed(job.seed)
     heads = [_head(t, encoder.config) for t in tasks]
     feats = [_intermediate_features(study, job, t, tokenizer) for t in tasks]
-    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre, trust)
+    net, train_args = _phase2_model(study, encoder, tasks, heads, feats, tokenizer, job.seed, pre, job.mlm_weight,
+                                    trust)
     # a budget is a run of its own: fit's warm-up and linear decay span these steps, not the full run's
     steps = train_args["steps"] = share_of_steps(job.budget, train_args["steps"])
     marks = {share_of_steps(f, steps): f for f in study.checkpoints}
@@ -94,8 +96,10 @@ def train_encoder_into(study: Study, job: Encoder, tmp, checkpoint_every: int = 
         net.encoder.save_pretrained(saves / f"step-{step}")
         tokenizer.save_pretrained(saves / f"step-{step}")
 
-    fitted = fit(net, settings=study.phase2, seed=job.seed, save_at={s: save for s in marks}, checkpoint_every=every,
-        resume_dir=resume, report_to=study.report_to, **train_args)
+    own = study.settings_of(job.model)  # the model's optimizer, lr and schedule (model_settings)
+    fitted = fit(net, settings=study.for_model(study.phase2, job.model), seed=job.seed,
+                 save_at={s: save for s in marks}, checkpoint_every=every, resume_dir=resume,
+                 report_to=study.report_to, optimizer=own.optimizer, schedule=own.schedule, **train_args)
     if distributed.rank():
         return
     saved = [{"fraction": marks[s], "steps": s, "dir": f"step-{s}"} for s in sorted(marks)]
@@ -125,7 +129,7 @@ def _intermediate_features(study, job, task, tokenizer):
     return kind_of(task).featurize(rows, tokenizer, task, study.phase2, **study.protocol.feature_options())
 
 
-def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained, trust=False):
+def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained, mlm_weight, trust=False):
     """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
     continued MLM, whose batches take a `mlm_weight` share of the steps)."""
     from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
@@ -135,11 +139,11 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
     parts = [(k.train_features(f), k.collator(tokenizer), k.LABEL_NAMES) for k, f in zip(kinds, feats)]
     sizes = [len(f) for f in feats]
     steps = s2.total_steps(sum(min(n, mt.cap) if mt.cap else n for n in sizes))
-    if len(parts) == 1 and not study.mlm_weight:
+    if len(parts) == 1 and not mlm_weight:
         return StiltsModel(encoder, heads[0]), {"features": parts[0][0], "collate": parts[0][1],
                                                 "label_names": parts[0][2], "steps": steps}
     probs = task_probabilities(sizes, mt.cap, mt.temperature)
-    if study.mlm_weight:
+    if mlm_weight:
         from ..model.kinds import mlm
 
         langs = sorted(set(target_languages(study)) | {"en"})
@@ -148,7 +152,7 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
         parts.append((mlm_feats, mlm.collator(tokenizer), mlm.LABEL_NAMES))
         heads = [*heads, mlm.pretrained_head(pretrained, trust)]
         sizes.append(len(mlm_feats))
-        probs = list(probs * (1 - study.mlm_weight)) + [study.mlm_weight]
+        probs = list(probs * (1 - mlm_weight)) + [mlm_weight]
     labels = sorted({name for _, _, names in parts for name in names})
     return StiltsModel(encoder, RoutedHead(heads)), {
         "features": concat_features([p[0] for p in parts]), "collate": routed_collator([p[1] for p in parts]),
@@ -187,13 +191,14 @@ def encoder_for(study: Study, pair: Pair) -> tuple[str, int]:
 
 def run_pair(study_file: str, model: str, variant: str, intermediate: str, intermediate_data: str,
              checkpoint: float, target: str, seed: int, budget: float = 1.0,
-             checkpoint_every: int = 0) -> pd.DataFrame:
+             checkpoint_every: int = 0, mlm_weight: float = 0.0) -> pd.DataFrame:
     """Phase 3: fresh head on the (intermediate) encoder, English fine-tuning, zero-shot evaluation.
     `checkpoint_every`: steps between resumable checkpoints (0 = none), the executor's choice."""
     start = time.time()
     study = load_study(study_file)
     paths = StudyPaths(study)
-    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, float(budget))
+    pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, float(budget),
+                float(mlm_weight))
     path, inter_steps = encoder_for(study, pair)
     trust = model in study.trust_remote_code  # its phase-2 checkpoints carry the same code
     tokenizer, encoder = load_tokenizer(path, trust), load_encoder(path, trust)
@@ -205,7 +210,8 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
     else:
         scores, target_steps = scoring.retrieval(study, pair, task, encoder, tokenizer, paths.predictions(pair)), 0
     meta = {"study": study.name, "model": model, "model_params": params, "intermediate": intermediate,
-            "intermediate_data": intermediate_data, "intermediate_steps": inter_steps, "target": target,
+            "intermediate_data": intermediate_data, "mlm_weight": float(mlm_weight),
+            "intermediate_steps": inter_steps, "target": target,
             "seed": seed, "target_steps": target_steps, "run_id": pair.id,
             "wall_time_s": round(time.time() - start, 1), "variant": variant}
     rows = make_rows(meta, scores)
@@ -217,19 +223,21 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
 def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths, checkpoint_every):
     from transformers import set_seed
 
-    kind, s3 = kind_of(task), study.target_settings(task.name)
+    kind, s3 = kind_of(task), study.target_settings(task.name, pair.model)
+    own = study.settings_of(pair.model)
     set_seed(pair.seed)
     net = StiltsModel(encoder, _head(task, encoder.config))  # the STILTs step: a fresh head
     *earlier, last = study.protocol.training_stages(task)  # XCOPA (XTREME-R): SIQA, then COPA
     earlier_steps = sum(_train_stage(study, pair, _task(name, study, pair.variant), net, tokenizer, s3, paths,
-                                     checkpoint_every) for name in earlier)
+                                     checkpoint_every, own) for name in earlier)
     train = cap_rows(load_split(last, "en", "train", study, pair.variant), s3.max_train_examples, pair.seed)
     feats = kind.featurize(train, tokenizer, task, s3, **study.protocol.feature_options())
     select = _task(task.select_task, study, pair.variant)
     score_fn = None if study.protocol.keeps_last(task) else _dev_score_fn(study, pair, select, net, tokenizer, s3)
     result = fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
                  score_fn=score_fn, checkpoint_every=checkpoint_every,
-                 resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to)
+                 resume_dir=paths.run_dir(pair) / "resume", report_to=study.report_to, optimizer=own.optimizer,
+                 schedule=own.schedule)
     info = paths.run_dir(pair) / "run_info.json"  # how the run was split on its device (not its identity)
     info.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(info, json.dumps(batch_record(result), indent=1))
@@ -240,7 +248,7 @@ def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths, chec
     return scores, earlier_steps + result.steps
 
 
-def _train_stage(study, pair, stage, net, tokenizer, s3, paths, checkpoint_every) -> int:
+def _train_stage(study, pair, stage, net, tokenizer, s3, paths, checkpoint_every, own) -> int:
     """An earlier stage of a recipe: the target's settings, all of it, its last step kept (train_xcopa.sh trains
     SIQA and continues from that model, head included); the head must be of the target's kind."""
     kind = kind_of(stage)
@@ -248,7 +256,7 @@ def _train_stage(study, pair, stage, net, tokenizer, s3, paths, checkpoint_every
     feats = kind.featurize(rows, tokenizer, stage, s3, **study.protocol.feature_options())
     return fit(net, kind.train_features(feats), kind.collator(tokenizer), s3, pair.seed, kind.LABEL_NAMES,
                checkpoint_every=checkpoint_every, resume_dir=paths.run_dir(pair) / "resume" / stage.name,
-               report_to=study.report_to).steps
+               report_to=study.report_to, optimizer=own.optimizer, schedule=own.schedule).steps
 
 
 def _dev_score_fn(study, pair, select, net, tokenizer, s3):

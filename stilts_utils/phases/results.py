@@ -9,9 +9,11 @@ import pandas as pd
 
 from ..atomic import atomic_write_text
 
-COLUMNS = ["study", "model", "model_params", "intermediate", "intermediate_data", "intermediate_steps",
-           "target", "language", "split", "metric", "value", "seed", "target_steps", "run_id",
+COLUMNS = ["study", "model", "model_params", "intermediate", "intermediate_data", "mlm_weight",
+           "intermediate_steps", "target", "language", "split", "metric", "value", "seed", "target_steps", "run_id",
            "wall_time_s", "variant"]
+# Columns added after rows were first written: a rows file without one is intact and reads with this value.
+ADDED = {"mlm_weight": 0.0}
 
 
 def make_rows(meta: dict, scores: dict) -> list[dict]:
@@ -43,7 +45,7 @@ def rows_damage(path: str | Path) -> str | None:
     if not isinstance(rows, list) or not rows:
         return "not a non-empty list of rows"
     for n, row in enumerate(rows):
-        if not isinstance(row, dict) or set(row) != set(COLUMNS):
+        if not isinstance(row, dict) or set(row) | set(ADDED) != set(COLUMNS):
             got = sorted(row) if isinstance(row, dict) else type(row).__name__
             return f"row {n} has columns {got}, expected {COLUMNS}"
         if not isinstance(row["value"], (int, float)) or isinstance(row["value"], bool):
@@ -56,7 +58,7 @@ def read_rows(path: str | Path) -> list[dict]:
     if why is not None:
         raise ValueError(f"{path}: {why}")
     with open(path) as fh:
-        return json.load(fh)
+        return [{**ADDED, **row} for row in json.load(fh)]
 
 
 def collect(row_files, parquet: Path, csv: Path) -> pd.DataFrame:

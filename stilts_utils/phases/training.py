@@ -20,6 +20,7 @@ import torch
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from ..progress import quiet_trainer
+from ..study.config import OPTIMIZERS
 from . import distributed
 
 
@@ -140,7 +141,8 @@ def split_batch(settings, micro: int | None = None, environ=None) -> tuple[int, 
 
 
 def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint_every: int = 0,
-          report_to: str = "none", micro: int | None = None) -> TrainingArguments:
+          report_to: str = "none", micro: int | None = None, optimizer: str = "adamw",
+          schedule: str = "linear") -> TrainingArguments:
     # save_total_limit 2: the previous checkpoint stays until the next one is complete
     saving = (dict(save_strategy="steps", save_steps=checkpoint_every, save_total_limit=2) if checkpoint_every
               else dict(save_strategy="no"))
@@ -151,10 +153,12 @@ def _args(settings, steps: int, seed: int, out_dir: str, label_names, checkpoint
         output_dir=out_dir, per_device_train_batch_size=micro,
         gradient_accumulation_steps=accum, learning_rate=settings.lr,
         weight_decay=settings.weight_decay, max_grad_norm=settings.max_grad_norm,
-        warmup_steps=warmup_steps(settings.warmup_ratio, steps), lr_scheduler_type="linear", max_steps=steps,
+        # constant (T5's fine-tuning): no warm-up, no decay
+        warmup_steps=warmup_steps(settings.warmup_ratio, steps) if schedule == "linear" else 0,
+        lr_scheduler_type=schedule, max_steps=steps,
         train_sampling_strategy="group_by_length", label_names=list(label_names),
         remove_unused_columns=False, eval_strategy="no", report_to=report_to, **saving,
-        logging_steps=max(1, steps // 10), seed=seed, data_seed=seed, optim="adamw_torch",
+        logging_steps=max(1, steps // 10), seed=seed, data_seed=seed, optim=OPTIMIZERS[optimizer],
         bf16=settings.precision == "bf16", fp16=settings.precision == "fp16",
         use_cpu=not torch.cuda.is_available(), dataloader_num_workers=0,
         disable_tqdm=True,  # progress.loss_bar instead: one bar, the loss as its postfix
@@ -181,16 +185,18 @@ def _single_device(args: TrainingArguments, device_count: int, environ) -> Train
 
 def fit(model, features, collate, settings, seed: int, label_names, score_fn=None,
         save_at: dict | None = None, steps: int | None = None, sampler_factory=None,
-        checkpoint_every: int = 0, resume_dir: Path | None = None, report_to: str = "none") -> FitResult:
+        checkpoint_every: int = 0, resume_dir: Path | None = None, report_to: str = "none",
+        optimizer: str = "adamw", schedule: str = "linear") -> FitResult:
     """Train `model` on `features`; with `score_fn`, reload the best English-dev weights at the end.
 
     save_at: {step: callback(step)} to save the encoder at fixed points of the run.
     sampler_factory(steps, micro_batch) -> batch sampler: multi-task batches (see multitask.py).
-    checkpoint_every, resume_dir: resumable checkpoints there, and resuming from the last one."""
+    checkpoint_every, resume_dir: resumable checkpoints there, and resuming from the last one.
+    optimizer, schedule: a model's own (study ModelSettings: adamw | adafactor, linear | constant)."""
     run = dict(features=features, collate=collate, settings=settings, seed=seed, label_names=label_names,
                score_fn=score_fn, save_at=save_at, steps=steps or settings.total_steps(len(features)),
                sampler_factory=sampler_factory, checkpoint_every=checkpoint_every, resume_dir=resume_dir,
-               report_to=report_to)
+               report_to=report_to, optimizer=optimizer, schedule=schedule)
     share = settings.examples_per_step() // distributed.world_size()
     if settings.fixed_micro_batch(distributed.world_size()) is not None or not torch.cuda.is_available():
         return _fit_once(model, split_batch(settings)[0], **run)
@@ -223,7 +229,8 @@ def _fit_auto(model, share: int, run: dict) -> FitResult:
 
 
 def _fit_once(model, micro: int, features, collate, settings, seed, label_names, score_fn, save_at, steps,
-              sampler_factory, checkpoint_every, resume_dir, report_to) -> FitResult:
+              sampler_factory, checkpoint_every, resume_dir, report_to, optimizer="adamw",
+              schedule="linear") -> FitResult:
     """One training run at micro-batch `micro` per process (accumulation makes up the effective batch)."""
     micro, accum = split_batch(settings, micro)
     device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
@@ -244,7 +251,7 @@ def _fit_once(model, micro: int, features, collate, settings, seed, label_names,
             select.restore(resume)
     with (nullcontext(str(resume_dir)) if resumable else tempfile.TemporaryDirectory()) as tmp:
         args = _args(settings, steps, seed, tmp, label_names, checkpoint_every if resumable else 0, report_to,
-                     micro)
+                     micro, optimizer, schedule)
         args = _single_device(args, torch.cuda.device_count(), os.environ)
         kwargs = dict(model=model, args=args, train_dataset=features, data_collator=collate, callbacks=callbacks)
         if sampler_factory is None:

@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from ..families import CORPORA, default_retrieval_layer
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
 from .errors import StudyError
@@ -30,6 +31,11 @@ INTERMEDIATE_DATA = ("en", "translated", "en+translated")  # the last two also a
 PRECISIONS = ("fp32", "bf16", "fp16")
 REPORT_TO = ("none", "tensorboard", "mlflow", "wandb")
 POOLINGS = ("mean", "cls")
+# Optimizers a model may be fine-tuned with: the study's name -> TrainingArguments' `optim` (transformers'
+# own implementations). adamw is today's default; adafactor with scale_parameter=False, relative_step=False,
+# i.e. at the given external rate (HF's T5 fine-tuning settings).
+OPTIMIZERS = {"adamw": "adamw_torch", "adafactor": "adafactor"}
+SCHEDULES = ("linear", "constant")  # linear: warm-up, then decay to 0; constant: no warm-up, no decay (T5)
 NAME_ALLOWED = "letters, digits, '.', '_' and '-' (not starting with '.'; at most 100)"
 
 
@@ -100,9 +106,16 @@ TRAIN_RANGES = {
 }
 AUTO_OR_INT = {"micro_batch"}
 RETRIEVAL_RANGES = {
-    "layer": (lambda v: v >= -1, "-1 (14/24 of the depth) or a hidden_states index >= 0"),
+    "layer": (lambda v: v >= -1, "-1 (the default: 14/24 of each model's depth, rounded; 7 of 12 layers, 14 of 24) "
+                                 "or a hidden_states index >= 0 (0: embeddings) that every model has"),
     "pooling": (lambda v: v in POOLINGS, " | ".join(POOLINGS)), "max_seq_len": _AT_LEAST_1,
     "batch_size": _AT_LEAST_1, "max_eval_examples": _AT_LEAST_0,
+}
+MODEL_RANGES = {
+    "optimizer": (lambda v: v in OPTIMIZERS, " | ".join(OPTIMIZERS)), "schedule": (lambda v: v in SCHEDULES,
+                                                                                  " | ".join(SCHEDULES)),
+    "lr": (lambda v: v >= 0, "numbers >= 0 (0: the study's phase2.lr and phase3.lr)"),
+    "volume_corpus": (lambda v: v in ("auto", *CORPORA), " | ".join(("auto", *CORPORA))),
 }
 MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
                     "temperature": (lambda v: v > 0, "numbers > 0")}
@@ -110,8 +123,8 @@ MULTITASK_RANGES = {"cap": (lambda v: v >= 0, "integers >= 0 (0: no cap)"),
 LIST_ITEMS = {"models": (str, False), "intermediate": (str, False), "targets": (str, True),
               "languages": (str, True), "seeds": (int, False), "intermediate_data": (str, False),
               "translation_languages": (str, True),
-              "checkpoints": (float, False), "phase2_budgets": (float, False), "trust_remote_code": (str, True),
-              "analysis": (str, True), "multitask.tasks": (str, True)}
+              "checkpoints": (float, False), "phase2_budgets": (float, False), "mlm_weight": (float, False),
+              "trust_remote_code": (str, True), "analysis": (str, True), "multitask.tasks": (str, True)}
 
 
 @dataclass(frozen=True)
@@ -203,6 +216,27 @@ class RetrievalSettings:
 
 
 @dataclass(frozen=True)
+class ModelSettings:
+    """One model's own settings (`model_settings: {<model>: {...}}`), over the study's for that model. For
+    mT5 its authors' recipe: {optimizer: adafactor, lr: 0.001, schedule: constant} (families.FINE_TUNING)."""
+
+    optimizer: str = "adamw"  # adamw | adafactor, in phases 2 and 3
+    lr: float = 0.0  # > 0: this model's learning rate in phases 2 and 3 (over phase2/phase3/phase3_overrides)
+    schedule: str = "linear"  # linear: warm-up (warmup_ratio) then linear decay | constant: neither (T5)
+    # the pretraining corpus the analysis counts this model's language volumes in: auto = its family's
+    # (families.FAMILIES: XLM-R/mDeBERTa CC-100, mT5 mC4, mBERT Wikipedia; the sandbox: its own CC-100-like)
+    volume_corpus: str = "auto"
+
+    def __post_init__(self):
+        _check_ranges(self, MODEL_RANGES)
+
+    def training(self) -> dict:
+        """The settings that change training, where not the default (run identity: only those enter it)."""
+        default = ModelSettings()
+        return {k: getattr(self, k) for k in ("optimizer", "lr", "schedule") if getattr(self, k) != getattr(default, k)}
+
+
+@dataclass(frozen=True)
 class MultitaskSettings:
     tasks: list = field(default_factory=list)  # intermediate tasks mixed by `multitask`
     cap: int = 0  # sample proportional to min(N, cap); 0 = no cap
@@ -288,12 +322,15 @@ class Study:
     # RQ2, each duration its own phase-2 run: shares of the run phase2 describes (epochs or max_steps),
     # each with its own warm-up and linear decay to 0 at its own end; one encoder per share
     phase2_budgets: list = field(default_factory=lambda: [1.0])
-    mlm_weight: float = 0.0  # share of phase-2 batches that continue multilingual MLM (0 = none)
+    # shares of phase-2 batches that continue multilingual MLM (0 = none), each a grid level (a number is one
+    # level): [0.0, 0.5] trains each intermediate encoder both ways and the analysis compares them
+    mlm_weight: list = field(default_factory=lambda: [0.0])
     mlm_corpus: str = ""  # real studies: directory of <lang>.txt for that MLM; the sandbox uses its own
     multitask: MultitaskSettings = field(default_factory=MultitaskSettings)
     phase2: TrainSettings = field(default_factory=TrainSettings)
     phase3: TrainSettings = field(default_factory=TrainSettings)
     phase3_overrides: dict = field(default_factory=dict)  # target -> {TrainSettings field: value}
+    model_settings: dict = field(default_factory=dict)  # model -> ModelSettings (optimizer, lr, volume corpus)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     protocol: ProtocolSettings = field(default_factory=ProtocolSettings)  # XTREME's semantics or ours
     sandbox: dict = field(default_factory=dict)  # sandbox.WorldSettings, as a mapping
@@ -319,8 +356,18 @@ class Study:
             return []
         return list(self.multitask.tasks) if intermediate == "multitask" else [intermediate]
 
-    def target_settings(self, target: str) -> TrainSettings:
-        return dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
+    def target_settings(self, target: str, model: str | None = None) -> TrainSettings:
+        """Phase-3 settings of a target (its overrides in); with `model`, that model's own lr as well."""
+        settings = dataclasses.replace(self.phase3, **self.phase3_overrides.get(target, {}))
+        return self.for_model(settings, model) if model else settings
+
+    def settings_of(self, model: str) -> ModelSettings:
+        return self.model_settings.get(model) or ModelSettings()
+
+    def for_model(self, settings: TrainSettings, model: str) -> TrainSettings:
+        """`settings` with the model's own learning rate, where it has one."""
+        lr = self.settings_of(model).lr
+        return dataclasses.replace(settings, lr=lr) if lr else settings
 
     @functools.cached_property
     def world_impl(self):
@@ -437,7 +484,7 @@ def _validate_processes(study: Study) -> None:
     if s2.effective_batch and s2.micro_batch == "auto":  # each process would choose alone, and they must agree
         raise StudyError(f"{key}: {n} with phase2.micro_batch auto; allowed: a fixed phase2.micro_batch (a divisor "
                          f"of {size // n}) when phase 2 runs in several processes", key=key)
-    if "multitask" in study.intermediate or study.mlm_weight:
+    if "multitask" in study.intermediate or any(study.mlm_weight):
         raise StudyError(f"{key}: {n} with multitask or mlm_weight is not supported (their task-sampled batches "
                          "are drawn in one process); allowed: 1 for such studies", key=key)
     gpus = study.slurm.phase2.gpus
@@ -467,8 +514,10 @@ def _validate(study: Study, check_data: bool = True) -> None:
     _one_of(study.data_dirs, list(REGISTRY), "data_dirs")
     # the opt-in runs a model's own code: only for ids the study trains, so a typo never trusts another id
     _one_of(study.trust_remote_code, study.models, "trust_remote_code")
-    if not 0 <= study.mlm_weight < 1:
-        raise StudyError(f"mlm_weight: {study.mlm_weight!r} is not a share in [0, 1)", key="mlm_weight")
+    for weight in study.mlm_weight:
+        if not 0 <= weight < 1:
+            raise StudyError(f"mlm_weight: {weight!r} is not a share in [0, 1)", key="mlm_weight")
+    _one_of(study.model_settings, study.models, "model_settings")
     check_executor(study.executor)
     _one_of([study.report_to], REPORT_TO, "report_to")
     if study.checkpoint_every < 0:
@@ -584,16 +633,18 @@ def _validate_translations(study: Study) -> None:
 
 
 def _validate_depth(study: Study) -> None:
-    """retrieval.layer indexes hidden_states (0 = embeddings .. depth): checked wherever the depth is known
-    without weights (a sandbox size, a local config.json, a cached hub config)."""
+    """An absolute retrieval.layer indexes hidden_states (0 = embeddings .. depth) of every model: checked when
+    a retrieval target reads it, wherever the depth is known without weights (a sandbox size, a local
+    config.json, a cached hub config). The default (-1, a fraction of each depth) fits every model."""
     layer = study.retrieval.layer
-    if layer < 0:
+    if layer < 0 or not any(REGISTRY[t].kind == "retrieval" for t in study.targets):
         return
     for model in study.models:
         depth = study.world_impl.depth(model)
         if depth is not None and layer > depth:
-            raise StudyError(f"retrieval.layer: {layer} is beyond {model}'s {depth} layers; allowed: -1 (14/24 of "
-                             f"the depth) or 0..{depth}", key="retrieval.layer")
+            raise StudyError(f"retrieval.layer: {layer} is beyond {model}'s {depth} layers; allowed: -1 (the "
+                             f"default: 14/24 of each model's depth, here {default_retrieval_layer(depth)} of "
+                             f"{depth}) or 0..{depth}", key="retrieval.layer")
 
 
 def slurm_settings(data) -> SlurmSettings:
@@ -612,14 +663,34 @@ def slurm_settings(data) -> SlurmSettings:
         raise _where("slurm", err) from None
 
 
+def model_settings(data) -> dict:
+    """The `model_settings:` block: model -> ModelSettings (errors name `model_settings.<model>.<key>`)."""
+    if not isinstance(data, dict):
+        raise StudyError(f"model_settings: expected a mapping of model -> settings, got {_type_name(data)} "
+                         f"{data!r}", key="model_settings")
+    out = {}
+    for model, value in data.items():
+        where = f"model_settings.{model}"
+        try:
+            out[model] = ModelSettings(**_check_fields(ModelSettings, value, where))
+        except StudyError as err:
+            raise err if (err.key or "").startswith(where) else _where(where, err) from None
+    return out
+
+
 def study_from_dict(data: dict, name: str, check_data: bool = True) -> Study:
-    data = dict(_check_fields(Study, {"name": name, **(data or {})}, ""))
+    data = dict(data or {})
+    if isinstance(data.get("mlm_weight"), (int, float)) and not isinstance(data["mlm_weight"], bool):
+        data["mlm_weight"] = [data["mlm_weight"]]  # one number: one level, as before the grid axis
+    data = dict(_check_fields(Study, {"name": name, **data}, ""))
     if not isinstance(data["name"], str):
         raise StudyError(f"name: expected a string, got {_type_name(data['name'])} {data['name']!r}", key="name")
     nested = {"phase2": TrainSettings, "phase3": TrainSettings, "retrieval": RetrievalSettings,
               "multitask": MultitaskSettings, "protocol": ProtocolSettings}
     if "slurm" in data:
         data["slurm"] = slurm_settings(data["slurm"])
+    if "model_settings" in data:
+        data["model_settings"] = model_settings(data["model_settings"])
     try:
         for key, cls in nested.items():
             if key in data:

@@ -28,11 +28,12 @@ class Encoder:
     intermediate_data: str  # en | translated | en+translated, the last two optionally `:<lang>` (one language)
     seed: int
     budget: float = 1.0  # share of the phase-2 run, trained with its own schedule (study `phase2_budgets`)
+    mlm_weight: float = 0.0  # share of continued-MLM batches (0: none; only then is the id as before)
 
     @property
     def id(self) -> str:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
-        inter = f"{self.intermediate}{data}{_budget_suffix(self.budget)}"
+        inter = f"{self.intermediate}{data}{_mlm(self.mlm_weight)}{_budget_suffix(self.budget)}"
         return _safe(f"{_model_key(self.model, self.variant)}__{inter}__s{self.seed}")
 
 
@@ -48,18 +49,20 @@ class Pair:
     target: str
     seed: int
     budget: float = 1.0  # the encoder's phase-2 budget (1.0 for the baseline)
+    mlm_weight: float = 0.0  # of the encoder (0 for the baseline)
 
     @property
     def encoder(self) -> Encoder | None:
         if self.intermediate == "none":
             return None
-        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed, self.budget)
+        return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed, self.budget,
+                       self.mlm_weight)
 
     @property
     def id(self) -> str:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
         ckpt = "" if self.checkpoint == 1 else f"@{self.checkpoint:g}"
-        inter = f"{self.intermediate}{data}{_budget_suffix(self.budget)}{ckpt}"
+        inter = f"{self.intermediate}{data}{_mlm(self.mlm_weight)}{_budget_suffix(self.budget)}{ckpt}"
         return _safe(f"{_model_key(self.model, self.variant)}__{inter}__{self.target}__s{self.seed}")
 
 
@@ -72,6 +75,10 @@ def _model_key(model: str, variant: str) -> str:
     return model.replace("/", "_") + (f"+{variant}" if variant else "")
 
 
+def _mlm(weight: float) -> str:
+    return f".mlm{weight:g}" if weight else ""
+
+
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+@-]", "-", text)
 
@@ -79,11 +86,11 @@ def _safe(text: str) -> str:
 # ---- the grid ---------------------------------------------------------------------------------------
 
 def encoders(study) -> list[Encoder]:
-    """One per (model, variant, intermediate task, intermediate data, seed, phase-2 budget); the baseline
-    needs none."""
-    return [Encoder(m, v, i, d, s, float(b)) for m, v, i, d, s, b in product(
+    """One per (model, variant, intermediate task, intermediate data, seed, phase-2 budget, MLM weight); the
+    baseline needs none."""
+    return [Encoder(m, v, i, d, s, float(b), float(w)) for m, v, i, d, s, b, w in product(
         study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds,
-        _budgets(study)) if i != "none"]
+        _budgets(study), study.mlm_weight) if i != "none"]
 
 
 def _budgets(study) -> list[float]:
@@ -101,8 +108,9 @@ def pairs(study) -> list[Pair]:
             datas = ["en"] if inter == "none" else study.intermediate_data
             budgets = [1.0] if inter == "none" else _budgets(study)
             ckpts = [1.0] if inter == "none" else sorted(study.checkpoints, reverse=True)
-            for d, b, c, t in product(datas, budgets, ckpts, study.targets):
-                out.append(Pair(m, v, inter, d, float(c), t, s, float(b)))
+            weights = [0.0] if inter == "none" else study.mlm_weight
+            for d, b, w, c, t in product(datas, budgets, weights, ckpts, study.targets):
+                out.append(Pair(m, v, inter, d, float(c), t, s, float(b), float(w)))
     return out
 
 
@@ -136,15 +144,16 @@ def data_languages(study, intermediate_data: str) -> list[str]:
 
 def encoder_key(study, job: Encoder) -> str:
     """Hash of everything that changes a phase-2 encoder: the pretrained model and the settings."""
-    mlm = target_languages(study) if study.mlm_weight else []
+    mlm = target_languages(study) if job.mlm_weight else []
     langs = data_languages(study, job.intermediate_data) if job.intermediate_data != "en" else mlm
     key = {"pretrained": study.world_impl.pretrained_key(job.model, job.variant), "phase2": train_key(study.phase2),
-           "checkpoints": sorted(study.checkpoints), "mlm_weight": study.mlm_weight,
+           "checkpoints": sorted(study.checkpoints), "mlm_weight": job.mlm_weight,
            "multitask": study.multitask if job.intermediate == "multitask" else None,
            "languages": langs, "data": study.data_dirs, "threads": study.threads}
     if mlm and mlm != langs:  # both, and they differ (before translation_languages existed they could not)
         key["mlm_languages"] = mlm
     key.update(_long_sentences_key(study))  # CCG (tagging) may train here
+    key.update(_model_settings_key(study, job.model))
     if job.budget != 1:  # only then: the full run keeps the key it had before budgets existed
         key["budget"] = job.budget
     if study.phase2_processes > 1:  # DDP reduces gradients in another order: not bit-identical to one process
@@ -161,6 +170,8 @@ def pair_key(study, pair: Pair) -> str:
            "settings": train_key(study.target_settings(pair.target)) if task.trains else study.retrieval,
            "data": study.data_dirs, "threads": study.threads}
     key.update(_protocol_key(study, task))
+    if task.trains:
+        key.update(_model_settings_key(study, pair.model))
     return short_hash(key)
 
 
@@ -173,6 +184,13 @@ def train_key(settings) -> str:
               if f.name not in ("effective_batch", "micro_batch")}
     values.update(batch_size=settings.examples_per_step(), grad_accum=1)
     return f"TrainSettings({', '.join(f'{k}={v!r}' for k, v in values.items())})"
+
+
+def _model_settings_key(study, model: str) -> dict:
+    """A model's own optimizer, lr and schedule, only where not the default (AdamW, the study's lr, linear):
+    the keys of every study without `model_settings` stay as they were."""
+    own = study.settings_of(model).training()
+    return {"model_settings": own} if own else {}
 
 
 def _protocol_key(study, task) -> dict:
@@ -244,6 +262,7 @@ class StudyPaths:
         return self.dir / f"results.{ext}"
 
     languages = _in_study_dir("languages.csv")
+    models = _in_study_dir("models.csv")  # model, family, volume_corpus (analysis/report_data.corpora)
     analysis_stamp = _in_study_dir("analysis.stamp")
     figures = _in_study_dir("figures")
     tables = _in_study_dir("tables")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import warnings
 from pathlib import Path
 
-from ..families import depth, families_text, family_of
+from ..families import FAMILIES, FINE_TUNING, REMOTE_CODE_FAMILY, depth, families_text, family_of
 from ..sandbox import DEFAULT_SIZES, ModelSize, WorldSettings, settings_hash
 from .errors import StudyError
 from .hashing import short_hash
@@ -88,10 +89,42 @@ class HubWorld:
             model_type = config.get("model_type")
             if config.get("auto_map") and not family_of(model_type):
                 raise StudyError(remote_code_help(model), key="models")
-            if family_of(model_type):
-                continue
-            raise StudyError(f"models: {model!r} is a {model_type!r} model, not of a supported architecture "
-                             f"family: {families_text()} (or list it under trust_remote_code)", key="models")
+            if not family_of(model_type):
+                raise StudyError(f"models: {model!r} is a {model_type!r} model, not of a supported architecture "
+                                 f"family: {families_text()} (or list it under trust_remote_code)", key="models")
+            self._recipe_note(model, family_of(model_type))
+
+    def _recipe_note(self, model: str, family: str) -> None:
+        """A model whose family its authors fine-tune otherwise (mT5: Adafactor) trained as the study says: said
+        once per load, since the study file alone decides a run (and its identity)."""
+        recipe = FINE_TUNING.get(family, {})
+        own = self.study.settings_of(model)
+        if recipe and any(getattr(own, k) != v for k, v in recipe.items()):
+            given = ", ".join(f"{k}: {v}" for k, v in recipe.items())
+            warnings.warn(f"models: {model} is a {family}-family model, fine-tuned by its authors with {{{given}}}; "
+                          f"this study trains it with {own.optimizer}, lr "
+                          f"{own.lr or 'phase2.lr/phase3.lr'}, {own.schedule} schedule (set model_settings: "
+                          f"{{{model}: {{{given}}}}} for the authors' recipe)", stacklevel=2)
+
+    def model_table(self):
+        """{model, family, volume_corpus} per model: the corpus its family was pretrained on (families.py), or
+        the one the study names. A family unknown without a download (offline, config not cached) counts in
+        CC-100 and says so."""
+        import pandas as pd  # lazy: not needed to validate a study
+
+        rows = []
+        for model in self.study.models:
+            model_type = model_type_of(model)
+            name = family_of(model_type or "") or ("remote code" if model in self.study.trust_remote_code else "")
+            corpus = self.study.settings_of(model).volume_corpus
+            if corpus == "auto":
+                corpus = FAMILIES.get(name, REMOTE_CODE_FAMILY)["corpus"]
+                if not name:
+                    warnings.warn(f"model_settings: the family of {model} is unknown here (config.json neither "
+                                  f"local nor cached): its volumes are counted in {corpus}; name its corpus with "
+                                  f"model_settings: {{{model}: {{volume_corpus: ...}}}}", stacklevel=2)
+            rows.append({"model": model, "family": name, "volume_corpus": corpus})
+        return pd.DataFrame(rows, columns=["model", "family", "volume_corpus"])
 
     def languages(self, task) -> list[str]:
         return list(task.languages) if task.role == "target" else ["en"]
@@ -210,6 +243,12 @@ class SandboxWorld:
         for model in self.study.models:
             if model not in allowed:
                 raise StudyError(f"models: unknown model {model!r}; allowed: {', '.join(allowed)}", key="models")
+        for model, own in self.study.model_settings.items():
+            if own.volume_corpus not in ("auto", SANDBOX_CORPUS):
+                key = f"model_settings.{model}.volume_corpus"
+                raise StudyError(f"{key}: {own.volume_corpus!r} is not allowed in the sandbox world, which counts "
+                                 f"its languages in its own CC-100-like volumes; allowed: auto | {SANDBOX_CORPUS}",
+                                 key=key)
 
     def _check_tasks(self) -> None:
         """Only the tasks the world writes (sandbox.TASKS), and no local copies: it writes its own data."""
@@ -232,6 +271,14 @@ class SandboxWorld:
 
     def depth(self, model: str) -> int | None:
         return self.size(model).num_layers
+
+    def model_table(self):
+        """{model, family, volume_corpus} per model: XLM-R-like models, volumes counted in the world's own
+        CC-100-like corpus (its language table's cc100_tokens_m)."""
+        import pandas as pd  # lazy: not needed to validate a study
+
+        return pd.DataFrame([{"model": m, "family": SANDBOX_FAMILY, "volume_corpus": SANDBOX_CORPUS}
+                             for m in self.study.models], columns=["model", "family", "volume_corpus"])
 
     def settings(self, variant: str = ""):
         """The world of a variant: the study's settings with the variant's overrides.
@@ -314,6 +361,7 @@ class SandboxWorld:
 
 
 WORLDS = {"sandbox": SandboxWorld, "xtreme": HubWorld}
+SANDBOX_FAMILY, SANDBOX_CORPUS = "xlm-roberta", "cc100"  # phases/pretrain.py: an XLMRobertaConfig MLM
 
 
 def _merge(base: dict, overrides: dict) -> dict:
