@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from ..data.loading import count_rows
 from ..reference import DATA, model_parameters
-from ..study.config import share_of_steps
+from ..study.config import missing_user_data, share_of_steps
 from ..study.errors import StudyError
 from ..study.identity import Pair, encoders, pairs
 from ..tasks import REGISTRY
@@ -129,6 +129,25 @@ def total_hours(study, gpu: str = "h100", mfu: float = DEFAULT_MFU) -> float | N
     return None if None in hours else sum(hours)
 
 
+def missing_data_lines(study) -> list[str]:
+    """What user-supplied data is not here yet and which runs it blocks: the grid and the plan are shown
+    before the data exists; a real run refuses before any compute until it is there."""
+    missing = missing_user_data(study)
+    if not missing:
+        return []
+    lines = ["\nuser-supplied data not here yet (`run` refuses before any compute until it is):"]
+    for task, why in missing.items():
+        needs = [j for j in encoders(study) if task in study.intermediate_tasks(j.intermediate)]
+        skipped = study.multitask.skip_missing and all(j.intermediate == "multitask" for j in needs)
+        blocked = {j.id for j in needs if not skipped}
+        pairs_blocked = [p for p in pairs(study) if (p.encoder is not None and p.encoder.id in blocked)
+                         or task in study.protocol.training_stages(REGISTRY[p.target]) or p.target == task]
+        lines.append(f"  {task}: {why}; blocks {len(blocked)} encoder run(s) and {len(pairs_blocked)} pair run(s)"
+                     f"{' (multitask.skip_missing mixes the rest)' if skipped else ''}")
+        lines.append(f"    how to get it: {REGISTRY[task].source.note}")
+    return lines
+
+
 def _hours(h: float | None) -> str:
     return "?" if h is None else f"{h:.1f}"
 
@@ -187,4 +206,4 @@ def plan(study, gpu: str, mfu: float = DEFAULT_MFU, mfu_from: str | None = None)
         lines.append("≈: published dataset sizes (the data is not local), not read from data")
     if unknown:
         lines.append("?: no packaged shape or parameter count for the model (reference/model_shapes.csv), or no size")
-    return "\n".join(lines)
+    return "\n".join(lines + missing_data_lines(study))

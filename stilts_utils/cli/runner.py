@@ -232,13 +232,15 @@ def _headline(paths: StudyPaths, df) -> list[str]:
 
 def dry_run(study_file: str, executor: str | None = None) -> str:
     """What a run would do through `executor` (default: the study file's), nothing run or written."""
-    study = load_study(study_file)  # first: a bad study fails before plan.py imports torch
+    # first: a bad study fails before plan.py imports torch; user-supplied data (CCGbank) may be absent yet:
+    # the grid is shown with what the missing data blocks, and `run` itself still refuses
+    study = load_study(study_file, check_data=False)
     return executor_named(executor or study.executor).dry_run(study_file, study) or _grid(study)
 
 
 def _grid(study: Study) -> str:
     """The grid, with what is already done and the training steps of each run."""
-    from .plan import steps_estimate  # lazy: plan.py imports the data layer (0.4 s), after validation
+    from .plan import missing_data_lines, steps_estimate  # lazy: plan.py imports the data layer (0.4 s)
 
     paths = StudyPaths(study)
     lines = [f"study {study.name} ({study.world}): {len(study.models)} model(s) x "
@@ -255,7 +257,7 @@ def _grid(study: Study) -> str:
                      f"steps {steps_estimate(study, pair)}")
     done = sum(paths.is_done(j) for j in encoders + pairs)
     lines.append(f"\n{done} of {len(encoders) + len(pairs)} runs done")
-    return "\n".join(lines)
+    return "\n".join(lines + missing_data_lines(study))
 
 
 def status(study_file: str) -> str:

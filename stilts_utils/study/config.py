@@ -563,6 +563,14 @@ def _missing_user_data(study: Study, names) -> dict:
     return {n: reason for n, reason in why.items() if reason}
 
 
+def missing_user_data(study: Study) -> dict:
+    """{task: why its user-supplied data cannot be read} over every task the study trains or targets (the
+    mixture's too), for planning before the data is there (`run --dry-run`, `plan`)."""
+    names = [*study.intermediate, *study.multitask.tasks, *study.targets]
+    names += [stage for t in study.targets if t in REGISTRY for stage in study.protocol.training_stages(REGISTRY[t])]
+    return _missing_user_data(study, dict.fromkeys(names))
+
+
 def _check_user_data(study: Study) -> None:
     """Tasks without their user-supplied data fail now, not mid-grid (multitask may skip them if asked)."""
     direct = _missing_user_data(study, [i for i in study.intermediate if i in REGISTRY])
