@@ -107,7 +107,7 @@ def test_multitask_with_mlm_trains_and_saves(tiny_study, tmp_path):
                 checkpoints=[1.0])
     new = tmp_path / "mt.yaml"
     new.write_text(yaml.safe_dump(data))
-    table = pipeline.train_intermediate(str(new), "sandbox-tiny", "", "multitask", "en", 0, 0.3)
+    table = pipeline.train_intermediate(str(new), "sandbox-tiny", "", "multitask", "en", 0, mlm_weight=0.3)
     assert list(table.fraction) == [1.0] and table.steps.iloc[0] > 0
     summary = json.loads((StudyPaths(load_study(new)).encoder_dir(grid.encoders(load_study(new))[0])
                           / "summary.json").read_text())
