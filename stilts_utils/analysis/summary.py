@@ -4,7 +4,8 @@ notes, write-ups and the README (which takes them from this command, never by ha
 Per (model, target, intermediate task): the English score, the mean zero-shot score over the other
 languages and the transfer ratio, all seed means; the mean zero-shot gain over the baseline with its
 95 % CI over seeds and languages, and whether that CI excludes zero; and the seed-to-seed SD (the noise
-floor a gain must clear). Then whether the baseline reproduces the published numbers (replication.py).
+floor a gain must clear). Then whether the baseline reproduces the published numbers (replication.py), and
+for an XTREME-R study (`benchmark: xtreme-r`) its XTREME-R score per model and intermediate task.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from ..study.config import load_study
 from ..study.identity import StudyPaths
+from ..tasks import xtreme_r_tasks
 from . import replication, report_data, seeds
 from .effects import BASELINE, gains
 
@@ -145,7 +147,38 @@ def replication_table(study_dir, tolerance: float = replication.TOLERANCE) -> pd
     return replication.compare(_main(study_dir), tolerance)
 
 
+def _score_text(value) -> str:
+    return "-" if value is None or pd.isna(value) else f"{value:.1f}"
+
+
+def xtreme_r_lines(study_dir) -> list[str]:
+    """XTREME-R's score as evaluate.py computes it (evaluation/xtreme.py: per-task means over XTREME-R's
+    languages, QA as (EM+F1)/2, groups and the overall score when complete) per model and intermediate task,
+    from the study's test rows (English intermediate data, reference variant, last checkpoint, seed means)."""
+    from ..evaluation.xtreme import xtreme_scores  # lazy: only XTREME-R studies
+
+    results, languages = report_data.load(study_dir)
+    names = {n: t.submission_name for n, t in xtreme_r_tasks().items()}  # our target -> evaluate.py's task
+    rows = results[results.target.isin(names) & results.split.eq("test") & results.intermediate_data.eq("en")]
+    rows = report_data.last_checkpoint(rows[rows.variant.eq(_reference(languages, rows))])
+    lines = ["XTREME-R score (evaluate.py --xtreme_version xtreme-r; QA (EM+F1)/2; test split, seed means):"]
+    for (model, inter, mlm), part in rows.groupby(["model", "intermediate", "mlm_weight"], sort=False):
+        df = part.assign(task=part.target.map(names)).groupby(["task", "language", "metric"], as_index=False).value.mean()
+        got = xtreme_scores(df, "task", "xtreme-r")
+        overall = (f"XTREME-R {_score_text(got['overall'])}" if got["overall"] is not None else
+                   f"XTREME-R not computed, missing tasks: {', '.join(got['missing_tasks'])}")
+        tasks = ", ".join(f"{t} {_score_text(s['score'])}" for t, s in got["tasks"].items())
+        groups = ", ".join(f"{g} {_score_text(v)}" for g, v in got["groups"].items()) or "none complete"
+        label = inter + (f" (mlm_weight {mlm:g})" if mlm else "")
+        lines.append(f"- {model}, {label}: {overall}; tasks: {tasks or 'none'}; groups: {groups}")
+    return lines if len(lines) > 1 else lines + ["- no test rows of an XTREME-R task yet"]
+
+
 def main(study_file: str, tolerance: float = replication.TOLERANCE) -> str:
-    study_dir = StudyPaths(load_study(study_file)).dir
+    study = load_study(study_file, check_data=False)  # reads results only: no user-supplied data needed
+    study_dir = StudyPaths(study).dir
     check = replication.markdown(replication_table(study_dir, tolerance))
-    return markdown(summary_table(study_dir)) + (f"\n\n{check}" if check else "")
+    text = markdown(summary_table(study_dir)) + (f"\n\n{check}" if check else "")
+    if study.benchmark == "xtreme-r":
+        text += "\n\n" + "\n".join(xtreme_r_lines(study_dir))
+    return text

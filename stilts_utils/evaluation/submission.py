@@ -43,8 +43,9 @@ SUFFIX = {"qa": "json", "ranking": "json", "choice": "jsonl"}  # evaluate.py get
 
 
 def prediction_path(root: str | Path, task: str, lang: str) -> Path:
+    """`<root>/<folder>/test-<lang>.<suffix>`: the folder is evaluate.py's name of the task (`wikiann`: panx)."""
     suffix = SUFFIX.get(formats()[task], "tsv")
-    return Path(root) / task / f"test-{lang}.{suffix}"
+    return Path(root) / scored_tasks()[task].submission_name / f"test-{lang}.{suffix}"
 
 
 # ---- writing ------------------------------------------------------------------------------------------

@@ -24,20 +24,20 @@ class Benchmark:
 
     name: str  # the --benchmark value
     title: str  # as reports name it
-    task2langs: dict
+    task2langs: dict  # keyed by evaluate.py's task (submission folder) names
     groups: dict
+    tasks: dict  # evaluate.py's name -> the Task behind it (XTREME-R's `panx` is our `wikiann`)
 
 
-def _benchmark(name: str, title: str, tasks: dict, langs_of, groups_of, group_names: tuple) -> Benchmark:
-    return Benchmark(name, title, {n: list(langs_of(t)) for n, t in tasks.items()},
-                     {g: [n for n, t in tasks.items() if g in groups_of(t)] for g in group_names})
+def _benchmark(name: str, title: str, tasks: dict, groups_of, group_names: tuple) -> Benchmark:
+    by_folder = {t.submission_name: t for t in tasks.values()}
+    return Benchmark(name, title, {n: list(t.languages_in(name)) for n, t in by_folder.items()},
+                     {g: [n for n, t in by_folder.items() if g in groups_of(t)] for g in group_names}, by_folder)
 
 
 BENCHMARKS = {
-    "xtreme": _benchmark("xtreme", "XTREME", xtreme_tasks(), lambda t: t.languages, lambda t: (t.xtreme_group,),
-                         XTREME_GROUPS),
-    "xtreme-r": _benchmark("xtreme-r", "XTREME-R", xtreme_r_tasks(), lambda t: t.xtreme_r_languages,
-                           lambda t: t.xtreme_r_groups, XTREME_R_GROUPS),
+    "xtreme": _benchmark("xtreme", "XTREME", xtreme_tasks(), lambda t: (t.xtreme_group,), XTREME_GROUPS),
+    "xtreme-r": _benchmark("xtreme-r", "XTREME-R", xtreme_r_tasks(), lambda t: t.xtreme_r_groups, XTREME_R_GROUPS),
 }
 DEFAULT_BENCHMARK = "xtreme"
 
@@ -65,13 +65,14 @@ def _per_language(df: pd.DataFrame, task: str, task_col: str, langs: list[str]) 
     return rows.pivot(index="language", columns="metric", values="value")
 
 
-def task_score(table: pd.DataFrame, task: str, langs: list[str] | None = None) -> dict:
+def task_score(table: pd.DataFrame, task: str, langs: list[str] | None = None, facts=None) -> dict:
     """Unweighted mean over the task's languages (XTREME's unless `langs`); NaN where a language or metric
     is missing.
 
-    `table` is [language x metric]; the result holds avg_<metric>, score, score_f1 and missing."""
+    `table` is [language x metric]; the result holds avg_<metric>, score, score_f1 and missing. `facts`: the
+    Task scored (by default the registry's `task`)."""
     langs = TASK2LANGS[task] if langs is None else langs
-    facts = scored_tasks()[task]
+    facts = facts or scored_tasks()[task]
     missing = [lang for lang in langs if lang not in table.index]
     out = {f"avg_{m}": float(table[m].reindex(langs).mean(skipna=False)) for m in table.columns}
     if facts.is_qa:  # (em + f1) / 2 as evaluate.py, and f1 alone
@@ -92,7 +93,7 @@ def xtreme_scores(df: pd.DataFrame, task_col: str = "task", benchmark_name: str 
     is lacking. "overall" uses QA = (EM+F1)/2 as evaluate.py; "overall_f1" uses QA F1 alone."""
     bench = benchmark(benchmark_name)
     task2langs = bench.task2langs
-    tasks = {t: task_score(_per_language(df, t, task_col, langs), t, langs)
+    tasks = {t: task_score(_per_language(df, t, task_col, langs), t, langs, bench.tasks[t])
              for t, langs in task2langs.items() if (df[task_col] == t).any()}
     complete = {t for t, s in tasks.items() if not math.isnan(s["score"])}
     missing = [t for t in task2langs if t not in complete]

@@ -18,7 +18,8 @@ from ..model.encoders import count_parameters, load_encoder, load_tokenizer
 from ..model.heads import StiltsModel
 from ..model.kinds import kind_of
 from ..study.config import Study, load_study, share_of_steps
-from ..study.identity import COMPLETE, Encoder, Pair, StudyPaths, data_languages, split_data, target_languages
+from ..study.identity import (COMPLETE, Encoder, Pair, StudyPaths, baseline_encoder, data_languages, split_data,
+                              target_languages)
 from ..tasks import REGISTRY
 from . import distributed, phase1
 from .results import make_rows, write_rows
@@ -198,7 +199,7 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
     study = load_study(study_file)
     paths = StudyPaths(study)
     pair = Pair(model, variant, intermediate, intermediate_data, float(checkpoint), target, seed, float(budget),
-                float(mlm_weight))
+                float(mlm_weight), baseline_encoder(study, intermediate, target))
     path, inter_steps = encoder_for(study, pair)
     trust = model in study.trust_remote_code  # its phase-2 checkpoints carry the same code
     tokenizer, encoder = load_tokenizer(path, trust), load_encoder(path, trust)
@@ -211,7 +212,9 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
         scores, target_steps = scoring.retrieval(study, pair, task, encoder, tokenizer, paths.predictions(pair)), 0
     meta = {"study": study.name, "model": model, "model_params": params, "intermediate": intermediate,
             "intermediate_data": intermediate_data, "mlm_weight": float(mlm_weight),
-            "intermediate_steps": inter_steps, "target": target,
+            # 0 for a baseline, also one that embeds with a fine-tuned encoder (XTREME-R's Tatoeba on SQuAD's):
+            # that encoder is the benchmark's baseline protocol, not an intermediate treatment (docs/design.md §1)
+            "intermediate_steps": 0 if intermediate == "none" else inter_steps, "target": target,
             "seed": seed, "target_steps": target_steps, "run_id": pair.id,
             "wall_time_s": round(time.time() - start, 1), "variant": variant}
     rows = make_rows(meta, scores)

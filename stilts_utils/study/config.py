@@ -18,6 +18,7 @@ from pathlib import Path
 from ..families import CORPORA, default_retrieval_layer
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
 from ..tasks import REGISTRY
+from ..tasks.base import BENCHMARKS
 from .errors import StudyError
 from .executor import Resources, SlurmSettings, check_executor
 from .identity import data_languages, split_data
@@ -305,6 +306,10 @@ class ProtocolSettings:
 class Study:
     name: str
     world: str = "sandbox"  # sandbox | xtreme
+    # xtreme | xtreme-r: the benchmark whose language lists the targets run over (Task.languages_in: XTREME-R
+    # adds UD-POS, Tatoeba and XQuAD languages) and whose settings apply (Task.xtreme_r_encoder: Tatoeba's
+    # baseline embeds with the SQuAD encoder); the summary reports its score
+    benchmark: str = "xtreme"
     models: list = field(default_factory=lambda: ["sandbox-small"])
     intermediate: list = field(default_factory=lambda: ["none"])  # `none` = no intermediate training
     targets: list = field(default_factory=list)
@@ -504,6 +509,7 @@ def _validate(study: Study, check_data: bool = True) -> None:
     _validate_outputs(study)
     _validate_lists(study)
     _one_of([study.world], list(WORLDS), "world")
+    _one_of([study.benchmark], BENCHMARKS, "benchmark")
     targets = [n for n, t in REGISTRY.items() if t.role == "target"]
     intermediates = ["none", "multitask"] + [n for n, t in REGISTRY.items() if t.role == "intermediate"]
     _one_of(study.targets, targets, "targets")
@@ -578,6 +584,13 @@ def _check_user_data(study: Study) -> None:
         name, reason = next(iter(direct.items()))
         raise StudyError(f"intermediate: {name} has no data ({reason}); remove it from `intermediate` or supply "
                          f"it: {REGISTRY[name].source.note}")
+    needed = dict.fromkeys(n for t in study.targets for n in (t, *study.protocol.training_stages(REGISTRY[t])))
+    targets = _missing_user_data(study, needed)  # targets (Mewsli-X, LAReQA) and their recipes' stages
+    if targets:
+        name, reason = next(iter(targets.items()))
+        raise StudyError(f"targets: {name} has no data ({reason}); remove its target from `targets` or supply it: "
+                         f"{REGISTRY[name].source.note} (`run --dry-run` and `plan` work before it is there)",
+                         key="targets")
     if "multitask" not in study.intermediate:
         return
     mixed = _missing_user_data(study, study.multitask.tasks)

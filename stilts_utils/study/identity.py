@@ -50,11 +50,14 @@ class Pair:
     seed: int
     budget: float = 1.0  # the encoder's phase-2 budget (1.0 for the baseline)
     mlm_weight: float = 0.0  # of the encoder (0 for the baseline)
+    # a baseline pair that embeds with an English-fine-tuned encoder instead of the pretrained model: its
+    # intermediate task (`baseline_encoder`; XTREME-R's Tatoeba: squad); "" = the pretrained model
+    embeds_with: str = ""
 
     @property
     def encoder(self) -> Encoder | None:
         if self.intermediate == "none":
-            return None
+            return Encoder(self.model, self.variant, self.embeds_with, "en", self.seed) if self.embeds_with else None
         return Encoder(self.model, self.variant, self.intermediate, self.intermediate_data, self.seed, self.budget,
                        self.mlm_weight)
 
@@ -63,6 +66,7 @@ class Pair:
         data = "" if self.intermediate_data == "en" else f".{self.intermediate_data}"
         ckpt = "" if self.checkpoint == 1 else f"@{self.checkpoint:g}"
         inter = f"{self.intermediate}{data}{_mlm(self.mlm_weight)}{_budget_suffix(self.budget)}{ckpt}"
+        inter += f".{self.embeds_with}-encoder" if self.embeds_with else ""  # only then: other ids as before
         return _safe(f"{_model_key(self.model, self.variant)}__{inter}__{self.target}__s{self.seed}")
 
 
@@ -87,10 +91,21 @@ def _safe(text: str) -> str:
 
 def encoders(study) -> list[Encoder]:
     """One per (model, variant, intermediate task, intermediate data, seed, phase-2 budget, MLM weight); the
-    baseline needs none."""
-    return [Encoder(m, v, i, d, s, float(b), float(w)) for m, v, i, d, s, b, w in product(
+    baseline needs none, but where a baseline pair embeds with a fine-tuned encoder (`baseline_encoder`)."""
+    grid = [Encoder(m, v, i, d, s, float(b), float(w)) for m, v, i, d, s, b, w in product(
         study.models, study.variant_names, study.intermediate, study.intermediate_data, study.seeds,
         _budgets(study), study.mlm_weight) if i != "none"]
+    extra = [p.encoder for p in pairs(study) if p.intermediate == "none" and p.encoder is not None]
+    return list(dict.fromkeys(grid + extra))
+
+
+def baseline_encoder(study, intermediate: str, target: str) -> str:
+    """The intermediate task whose phase-2 encoder a pair embeds with in place of the pretrained model: for
+    a baseline (`none`) pair under `benchmark: xtreme-r`, its target's `xtreme_r_encoder` (Tatoeba: squad,
+    as XTREME-R's run_tatoeba.sh); "" otherwise, and always under XTREME."""
+    if intermediate != "none" or study.benchmark != "xtreme-r":
+        return ""
+    return REGISTRY[target].xtreme_r_encoder
 
 
 def _budgets(study) -> list[float]:
@@ -110,7 +125,8 @@ def pairs(study) -> list[Pair]:
             ckpts = [1.0] if inter == "none" else sorted(study.checkpoints, reverse=True)
             weights = [0.0] if inter == "none" else study.mlm_weight
             for d, b, w, c, t in product(datas, budgets, weights, ckpts, study.targets):
-                out.append(Pair(m, v, inter, d, float(c), t, s, float(b), float(w)))
+                out.append(Pair(m, v, inter, d, float(c), t, s, float(b), float(w),
+                                baseline_encoder(study, inter, t)))
     return out
 
 

@@ -127,7 +127,10 @@ class HubWorld:
         return pd.DataFrame(rows, columns=["model", "family", "volume_corpus"])
 
     def languages(self, task) -> list[str]:
-        return list(task.languages) if task.role == "target" else ["en"]
+        """A target's evaluation languages under the study's benchmark (XTREME's lists by default; a bare
+        study object of the tests has none)."""
+        benchmark = getattr(self.study, "benchmark", "xtreme")
+        return list(task.languages_in(benchmark)) if task.role == "target" else ["en"]
 
     def translation_languages(self, task) -> list[str]:
         """Languages an intermediate task's published machine translations exist in (RQ3)."""

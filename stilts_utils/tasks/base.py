@@ -15,6 +15,9 @@ XTREME_R_GROUPS = ("classification", "structured_prediction", "qa", "retrieval",
 # lines, tags, qa, pairs (XTREME); choice: a JSON line {"label": i} per example (XCOPA); ranking: a JSON
 # object {query id: [candidate ids, best first]} (Mewsli-X, LAReQA).
 XTREME_FORMATS = ("lines", "tags", "qa", "pairs", "choice", "ranking")
+# The benchmarks a study may follow (study `benchmark:`): which language list each target is run over
+# (`languages_in`), and XTREME-R's other settings (`xtreme_r_encoder`). XTREME is the default.
+BENCHMARKS = ("xtreme", "xtreme-r")
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,19 @@ class Task:
     translations: tuple = ()  # the languages `translated` has (what `translation_languages` may name)
     xtreme_group: str = ""  # XTREME task group (one of XTREME_GROUPS) of the nine scored tasks; "" = not scored
     xtreme_format: str = ""  # submission file format (one of XTREME_FORMATS): lines, tags, qa or pairs
+    # the task folder of its submission files and the benchmark task its scores stand for, where it is not
+    # `name` (WikiANN: XTREME-R's evaluate.py calls its 48 languages `panx`)
+    submission: str = ""
     benchmark: str = "xtreme"  # "xtreme" (the X-STILTs study) or "xtreme-r" (RQ5 extensions)
     # XTREME-R scoring (`score --benchmark xtreme-r`, evaluate.py --xtreme_version xtreme-r): its languages
     # (XTREME_R_TASK2LANGS; () = not an XTREME-R task) and its groups (XTREME_R_GROUPS; XCOPA is in two).
     # `languages` stays the study's (XTREME's) list.
     xtreme_r_languages: tuple = ()
     xtreme_r_groups: tuple = ()
+    # XTREME-R: the intermediate task whose fine-tuned encoder this target's baseline (`none`) pairs use under
+    # `benchmark: xtreme-r` ("" = the pretrained model). Tatoeba: "squad", as XTREME-R's run_tatoeba.sh embeds
+    # with the SQuAD-fine-tuned model (google-research/xtreme issue #97)
+    xtreme_r_encoder: str = ""
     title: str = ""  # how figures and tables name it (the benchmark's own spelling); "" = `name`
     # Phase-3 training recipes: name -> the English tasks trained in turn, the head carried over, the last
     # being `train_task` (XCOPA: XTREME-R's siqa-copa, or copa). The first is the default; a study picks
@@ -96,9 +106,20 @@ class Task:
                                                                       self.xtreme_r_languages):
             raise ValueError(f"task {self.name!r}: xtreme_r_groups {self.xtreme_r_groups!r} not in "
                              f"{XTREME_R_GROUPS}, or given without xtreme_r_languages")
+        if self.benchmark not in BENCHMARKS:
+            raise ValueError(f"task {self.name!r}: benchmark {self.benchmark!r} not in {BENCHMARKS}")
         if any(not stages or stages[-1] != self.train_task for stages in self.recipes.values()):
             raise ValueError(f"task {self.name!r}: every recipe of {self.recipes!r} must end with its "
                              f"train task {self.train_task!r}")
+
+    @property
+    def submission_name(self) -> str:
+        """The submission folder (and benchmark task) of its predictions: evaluate.py's name for it."""
+        return self.submission or self.name
+
+    def languages_in(self, benchmark: str) -> tuple:
+        """Its evaluation languages under `benchmark`: XTREME-R's list where it has one, else `languages`."""
+        return {"xtreme-r": self.xtreme_r_languages or self.languages}.get(benchmark, self.languages)
 
     @property
     def trains(self) -> bool:
