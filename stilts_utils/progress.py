@@ -64,7 +64,7 @@ def quiet_libraries(log_file: str | Path):
 def loss_bar(label: str):
     """A transformers TrainerCallback: one tqdm bar per training run, the latest training (and held-out)
     loss as its postfix, in place of the Trainer's printed loss dicts."""
-    from transformers import TrainerCallback
+    from transformers import TrainerCallback  # lazy: 1.9 s; the CLI imports this module (quiet_libraries)
 
     class LossBar(TrainerCallback):
         bar = None
@@ -91,7 +91,7 @@ def loss_bar(label: str):
 
 def quiet_trainer(trainer, label: str):
     """The Trainer with its printer/progress callbacks replaced by one `loss_bar`; returns the trainer."""
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback  # lazy: as in loss_bar()
 
     for callback in (PrinterCallback, ProgressCallback):
         trainer.remove_callback(callback)

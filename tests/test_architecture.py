@@ -1,4 +1,6 @@
-"""The package's wiring: layer contracts (import-linter, as CI runs them) and no import cycle anywhere."""
+"""The package's wiring: layer contracts (import-linter, as CI runs them), no import cycle anywhere, and no
+import inside a function without its reason."""
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +80,40 @@ def test_no_world_branch_outside_the_worlds_module():
             if "world ==" in line or "world !=" in line:
                 found.append(f"{rel}:{n}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def _unexplained_lazy_imports(path: Path) -> list[int]:
+    """Lines of the imports inside a function body with no `# lazy` comment on that line or the line above."""
+    lines = path.read_text().splitlines()
+
+    def reasoned(n: int) -> bool:  # 1-based line numbers
+        return any("# lazy" in lines[i - 1] for i in (n, n - 1) if i >= 1)
+
+    found = []
+
+    def visit(node, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if in_function and isinstance(child, (ast.Import, ast.ImportFrom)) and not reasoned(child.lineno):
+                found.append(child.lineno)
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    visit(ast.parse("\n".join(lines), str(path)), False)
+    return found
+
+
+def test_lazy_imports_say_why():
+    """Imports sit at the top of their module unless importing late is what keeps validation, bad-input errors,
+    `--dry-run` and `--version` fast (or keeps one command's libraries out of the others): each import inside a
+    function says why on its line or the line above, `# lazy: <reason>`."""
+    found = [f"stilts_utils/{path.relative_to(ROOT / 'stilts_utils').as_posix()}:{n}"
+             for path in sorted((ROOT / "stilts_utils").rglob("*.py")) for n in _unexplained_lazy_imports(path)]
+    assert not found, "imports inside a function without a `# lazy: <reason>` comment (move it to the top, or " \
+                      "say why it must wait):\n" + "\n".join(found)
+
+
+def test_the_lazy_import_check_can_fail(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\n\n\ndef f():\n    import json\n    # lazy: torch (1 s)\n    import torch\n"
+                      "    from a import b  # lazy: as above\n    from c import d\n\n\nclass K:\n"
+                      "    def m(self):\n        import yaml\n")
+    assert _unexplained_lazy_imports(sample) == [5, 14]

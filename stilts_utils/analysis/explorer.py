@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -95,8 +96,6 @@ def figure_png(fig) -> bytes:
 
 def show(study_dir):
     """The explorer widget: pick a study, model, target and language; shows table and plot."""
-    import ipywidgets as widgets
-
     options = study_dirs(study_dir)
     if not options:
         return widgets.HTML(f"<b>No study has results yet</b> (no {shown(OUTPUTS)}/*/results.parquet). "

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import seaborn as sns
+from adjustText import adjust_text
+
+from ..tasks import REGISTRY
 
 # Display names that are not tasks; a task's own comes from its `title` (tasks/<name>.py).
 NOT_TASKS = {"multitask": "multi-task", "none": "no intermediate task"}
@@ -38,8 +41,6 @@ def markers(n: int) -> list[str]:
 
 
 def task(name) -> str:
-    from ..tasks import REGISTRY
-
     found = REGISTRY.get(str(name))
     return (found.title or found.name) if found is not None else NOT_TASKS.get(str(name), str(name))
 
@@ -130,8 +131,6 @@ def legend_outside(ax, title: str | None = None) -> None:
 def label_points(ax, xs, ys, texts) -> None:
     """Point labels moved apart until they do not overlap (adjustText), kept inside the panel, with a
     thin leader line. Call it last, once the panel's limits are final."""
-    from adjustText import adjust_text
-
     labels = [ax.text(x, y, str(t), fontsize="x-small") for x, y, t in zip(xs, ys, texts)]
     if labels:
         adjust_text(labels, ax=ax, ensure_inside_axes=True, expand_axes=False,

@@ -7,6 +7,7 @@ is imported before the inputs are checked.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from .. import __version__
 from ..executors import EXECUTORS
 from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1
+from ..sandbox import DEFAULT_SIZES, WorldSettings, settings_hash
 from ..study.config import REPO_ROOT, load_study
 from ..study.identity import StudyPaths
 from . import provenance, runner
@@ -187,18 +189,13 @@ def _version() -> str:
 
 def _sandbox_build(args) -> int:
     """Pretrain a published sandbox encoder of the default world into the package (or --out)."""
-    import dataclasses
-
-    from ..sandbox import DEFAULT_SIZES, WorldSettings, settings_hash
-
     if args.size not in DEFAULT_SIZES:
         raise UsageError(f"--size {args.size!r} is not a sandbox size; allowed: {', '.join(DEFAULT_SIZES)}")
     size = DEFAULT_SIZES[args.size]
     for flag, value in (("--steps", args.steps), ("--threads", args.threads)):
         if value is not None and value < 1:
             raise UsageError(f"{flag} {value} is not allowed; allowed: integers >= 1")
-    from ..phases import publish, published
-    from ..study.config import REPO_ROOT
+    from ..phases import publish, published  # lazy: pretraining (torch, transformers: 3 s), after the flags
 
     out = Path(args.out) if args.out else published.ROOT
     if out.exists() and not out.is_dir():

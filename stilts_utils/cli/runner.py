@@ -107,7 +107,7 @@ def _write_run_info(paths: StudyPaths, outcome: Outcome, seconds: float) -> None
     if not outcome.seconds:
         return
     info = run_facts(seconds, outcome.phase1_seconds, len(outcome.done), len(outcome.skipped), len(outcome.failed))
-    from ..phases.phase1 import origins
+    from ..phases.phase1 import origins  # lazy: pandas (0.2 s); validation and --dry-run import this module
 
     info["phase-1 encoders"] = origins(paths.study)  # published, or built here
     atomic_write_text(paths.dir / "run_info.json", json.dumps(info))

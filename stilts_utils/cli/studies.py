@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
+from ..atomic import atomic_write_text
 from ..study.config import NAME, load_study
 from ..study.errors import StudyError
 from ..study.hashing import short_hash
@@ -39,10 +42,6 @@ def effective_file(path: Path, overrides: list[str], write: bool) -> Path:
         if not write:
             raise StudyError(f"study {study.name!r} never ran with --set {' --set '.join(overrides)} ({out} does "
                              f"not exist); run it first with the same --set")
-        import yaml
-
-        from ..atomic import atomic_write_text
-
         out.parent.mkdir(parents=True, exist_ok=True)
         head = f"# {path} with --set {' --set '.join(overrides)} (written by the CLI; this run's notebooks read it)\n"
         atomic_write_text(out, head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

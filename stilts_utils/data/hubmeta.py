@@ -42,7 +42,7 @@ def hub_datasets(study, needed: list[tuple[str, str, str]], local) -> dict:
 
 def hub_problems(study, models: list[str], datasets: dict) -> list[str]:
     """Every problem of the study's hub models and datasets, each with what fixes it; [] when all resolve."""
-    from huggingface_hub import HfApi
+    from huggingface_hub import HfApi  # lazy: 0.14 s, online only; the offline preflight imports this module
 
     api = HfApi()
     jobs = [(_model_problems, (api, m)) for m in models]
@@ -53,7 +53,7 @@ def hub_problems(study, models: list[str], datasets: dict) -> list[str]:
 
 
 def _model_problems(api, model: str) -> list[str]:
-    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError  # lazy: as HfApi in hub_problems
 
     try:
         info = api.model_info(model, timeout=10)
@@ -73,6 +73,7 @@ def _model_problems(api, model: str) -> list[str]:
 
 
 def _dataset_problems(api, hf_id: str, revision: str | None, wanted: dict, study) -> list[str]:
+    # lazy: as HfApi in hub_problems
     from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError
 
     names = sorted({name for users in wanted.values() for name, *_ in users})

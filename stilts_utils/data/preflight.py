@@ -12,6 +12,7 @@ from pathlib import Path
 from ..study.identity import data_languages
 from ..tasks import REGISTRY
 from .hub import BadData, DataUnavailable, ModelUnavailable, hub_help, hub_reachable, hub_source, model_help
+from .hubmeta import hub_datasets, hub_problems
 from .loading import local_root
 
 
@@ -130,7 +131,7 @@ def check_local_data(study) -> None:
 
 def _hub_cached(hf_id: str, revision: str | None, config: str | None, data_dir: str | None, split: str) -> bool:
     """True when the datasets cache holds this config and split at its revision/data_dir (asked offline)."""
-    import datasets
+    import datasets  # lazy: 0.6 s, and after check() has set the offline switches
 
     try:
         builder = datasets.load_dataset_builder(hf_id, config, revision=revision, data_dir=data_dir)
@@ -142,7 +143,7 @@ def _hub_cached(hf_id: str, revision: str | None, config: str | None, data_dir: 
 
 def _model_cached(model: str) -> bool:
     """A local directory, or a config.json in the Hugging Face cache (no transformers import needed)."""
-    from huggingface_hub import try_to_load_from_cache
+    from huggingface_hub import try_to_load_from_cache  # lazy: 0.08 s; reads HF_HUB_OFFLINE as check() set it
 
     return Path(model).is_dir() or isinstance(try_to_load_from_cache(model, "config.json"), str)
 
@@ -172,8 +173,6 @@ def _local_problems(study, needed) -> list[Exception]:
 
 def _offline_problems(study, models, needed) -> list[Exception]:
     """Without a hub: every model in the cache, every needed (task, config, split) in the datasets cache."""
-    from .hubmeta import hub_datasets
-
     problems: list[Exception] = [ModelUnavailable(model_help(m)) for m in models if not _model_cached(m)]
     missing = {}  # task -> (config, hub split) of its first missing file, for the example fix
     for (hf_id, revision), wanted in hub_datasets(study, needed, lambda t: local_root(study, t)).items():
@@ -205,8 +204,6 @@ def check(study) -> None:
     remote = [n for n in needed_tasks(study) if local_root(study, REGISTRY[n]) is None]
     problems = _local_problems(study, needed)
     if (models or remote) and hub_reachable():
-        from .hubmeta import hub_datasets, hub_problems
-
         found = hub_problems(study, models, hub_datasets(study, needed, lambda t: local_root(study, t)))
         _raise(problems + [DataUnavailable(p) for p in found])
         return

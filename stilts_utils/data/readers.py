@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from ..tasks.anliplus import PARTS
 from ..tasks.languages import NLI
@@ -24,7 +27,7 @@ def _read_ids(path: Path) -> list[tuple[str, str]]:
 def read_bucc(task, lang: str, split: str, root):
     """BUCC 2018 files -> retrieval rows (side, id, text, gold). The old hub loader kept only gold pairs,
     which cannot measure mining, so the raw candidate pools are read instead."""
-    import datasets
+    import datasets  # lazy: datasets (0.6 s); validation and --dry-run import this module
 
     name = task.source.splits[split]  # sample | training
     base = Path(root or ".") / task.name / f"{lang}-en" / f"{lang}-en.{name}"
@@ -51,8 +54,7 @@ def read_bucc(task, lang: str, split: str, root):
 
 def _round_robin(parts: list):
     """Concatenate datasets taking row i of every part before row i + 1 of any, so any prefix covers all parts."""
-    import datasets
-    import numpy as np
+    import datasets  # lazy: datasets (0.6 s); validation and --dry-run import this module
 
     position = np.concatenate([np.arange(len(p)) for p in parts])
     part = np.concatenate([np.full(len(p), k) for k, p in enumerate(parts)])
@@ -67,7 +69,7 @@ def nli_parts(task, split: str) -> list[tuple[str, object]]:
 def read_anliplus(task, lang: str, split: str, root):
     """ANLI+ (tasks/anliplus.py): its parts, each loaded like a task of its own through the hub or a local copy
     (`<root>/<part>/en/<split>.jsonl`), labels mapped by name onto one NLI set, rows without gold dropped."""
-    import datasets
+    import datasets  # lazy: datasets (0.6 s); validation and --dry-run import this module
 
     features = datasets.Features({"premise": datasets.Value("string"), "hypothesis": datasets.Value("string"),
                                   "label": datasets.Value("int64"), "part": datasets.Value("string")})
@@ -127,7 +129,7 @@ def ccg_tags(task, root) -> tuple:
 
 def read_ccg(task, lang: str, split: str, root):
     """CCGbank supertags (tasks/ccg.py) -> tokens, tags (ids into `ccg_tags`)."""
-    import datasets
+    import datasets  # lazy: datasets (0.6 s); validation and --dry-run import this module
 
     index = {t: i for i, t in enumerate(ccg_tags(task, root))}
     rows = _supertags(_ccg_path(task, lang, split, root))
@@ -141,9 +143,7 @@ def squad_json_rows(path: Path):
     hub's SQuAD columns, one per question. Questions whose answer is not where `answer_start` says (machine
     translation lost the span: XTREME's files mark some with -1) are dropped, as XTREME's own loader skips
     them, so no row trains on a wrong span. Returns (rows, dropped)."""
-    import json
-
-    import datasets
+    import datasets  # lazy: datasets (0.6 s); validation and --dry-run import this module
 
     rows, dropped = {"id": [], "title": [], "context": [], "question": [], "answers": []}, 0
     with open(path, encoding="utf-8") as fh:

@@ -19,7 +19,11 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1  # names only: no metric import
+from ..metrics import METRICS
+from ..metrics.classification import accuracy
+from ..metrics.qa import answers_from_squad
+from ..metrics.retrieval import pair_prf
+from ..metrics.tagging import DEFAULT_TAGGING_F1, TAGGING_F1, tagging_scores
 from ..tasks import scored_tasks
 from .xtreme import BENCHMARKS, DEFAULT_BENCHMARK, benchmark, xtreme_scores
 
@@ -235,15 +239,11 @@ def _read_ranking_pair(pred_file: Path, label_file: Path) -> tuple:
 
 
 def _score_lines(pred, gold, task: str, lang: str, files, **options) -> dict:
-    from ..metrics.classification import accuracy
-
     return accuracy(gold, pred)
 
 
 def _score_tags(pred, gold, task: str, lang: str, files, tagging_f1: str = DEFAULT_TAGGING_F1,
                 **options) -> dict:
-    from ..metrics.tagging import tagging_scores
-
     try:
         return tagging_scores(gold, pred, tagging_f1=tagging_f1)
     except ValueError as err:
@@ -251,9 +251,7 @@ def _score_tags(pred, gold, task: str, lang: str, files, tagging_f1: str = DEFAU
 
 
 def _score_qa(pred, labels, task: str, lang: str, files, **options) -> dict:
-    from ..metrics import METRICS
-    from ..metrics.qa import answers_from_squad
-    from ..model.kinds import kind_of
+    from ..model.kinds import kind_of  # lazy: torch (1 s); `score` checks its files first, and needs it for QA only
 
     facts = scored_tasks()[task]
     return METRICS[kind_of(facts).scorer(facts)](answers_from_squad(labels), pred, lang=lang,
@@ -261,14 +259,10 @@ def _score_qa(pred, labels, task: str, lang: str, files, **options) -> dict:
 
 
 def _score_pairs(pred, gold, task: str, lang: str, files, **options) -> dict:
-    from ..metrics.retrieval import pair_prf
-
     return pair_prf(gold, pred)
 
 
 def _score_ranking(pred, gold, task: str, lang: str, files, **options) -> dict:
-    from ..metrics import METRICS
-
     return METRICS[scored_tasks()[task].scorer](gold, pred, lang=lang)
 
 

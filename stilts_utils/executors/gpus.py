@@ -24,7 +24,7 @@ def visible_devices(environ: Mapping[str, str] | None = None,
 
 
 def _torch_count() -> int:
-    import torch  # only when a kernel starts: after every CLI check, as the design asks
+    import torch  # lazy: torch (1 s) only when a kernel starts: after every CLI check, as the design asks
 
     return torch.cuda.device_count()
 

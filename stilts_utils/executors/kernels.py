@@ -11,10 +11,13 @@ kernel: every phase call re-reads the study and re-seeds everything it draws fro
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
 from pathlib import Path
+
+from jupyter_core.utils import run_sync
 
 KERNEL = "python3"
 ENGINE = "stilts-warm"
@@ -54,7 +57,7 @@ class WarmKernel:
                       file=self.log, flush=True)
 
     def _start(self, cwd: Path, extra: dict):
-        import nbformat
+        import nbformat  # lazy: nbclient (1.1 s); validation and --dry-run import the executors
         from nbclient import NotebookClient
 
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=KERNEL)
@@ -69,8 +72,6 @@ class WarmKernel:
         return getattr(process, "pid", None)
 
     def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-
         return bool(run_sync(self.km.is_alive)())
 
     def kill(self) -> None:
@@ -90,8 +91,6 @@ class WarmKernel:
                 pass
 
     def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
         try:
             self.kc.stop_channels()
             run_sync(self.km.shutdown_kernel)(now=True)
@@ -105,8 +104,6 @@ def die_with_parent():
     parent poller would notice only a second or more later. None elsewhere (the poller remains)."""
     if not sys.platform.startswith("linux"):
         return None
-    import ctypes
-
     libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork: nothing to import in the child
 
     def preexec():
@@ -115,7 +112,7 @@ def die_with_parent():
 
 
 def _engine():
-    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.clientwrap import PapermillNotebookClient  # lazy: papermill (1.2 s), as in execute()
     from papermill.engines import NBClientEngine
 
     class WarmEngine(NBClientEngine):
@@ -134,7 +131,7 @@ def _engine():
 
 def execute(kernel: WarmKernel, template: Path, out: Path, params: dict) -> None:
     """Run one notebook with papermill on a warm kernel; failures raise papermill's execution error."""
-    import papermill as pm
+    import papermill as pm  # lazy: papermill (1.2 s); validation and --dry-run import the executors
     from papermill.engines import papermill_engines
 
     if ENGINE not in papermill_engines._engines:

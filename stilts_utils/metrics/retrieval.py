@@ -42,7 +42,7 @@ def top_k(queries: np.ndarray, keys: np.ndarray, k: int, chunk: int | None = CHU
 
     Ties go to the lower key index, so results do not depend on the chunk size. Runs on the GPU when
     there is one (knn.pick_device)."""
-    from .knn import knn  # torch on first use: validation and the CLI's errors start without it
+    from .knn import knn  # lazy: torch on first use: validation and the CLI's errors start without it
 
     return knn(l2_normalize(queries), l2_normalize(keys), k, chunk, device)
 
@@ -78,7 +78,7 @@ def mine_rows(x: np.ndarray, y: np.ndarray, k: int = 4, chunk: int | None = CHUN
     Every x proposes its best-margin y among its k neighbours and every y its best x; all proposals are
     sorted by score and kept greedily while neither side is used yet."""
     x, y = l2_normalize(x), l2_normalize(y)  # once, not once per direction: 0.6 GB each at 200k x 768
-    from .knn import knn_both
+    from .knn import knn_both  # lazy: torch, as in knn()
 
     x2y_sim, x2y, y2x_sim, y2x = knn_both(x, y, k, chunk)  # [n_x, k] and [n_y, k], one pass over x @ y.T
     mean_x, mean_y = x2y_sim.mean(axis=1), y2x_sim.mean(axis=1)

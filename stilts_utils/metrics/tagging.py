@@ -102,7 +102,7 @@ def _prf_v0012(gold: list[list[str]], pred: list[list[str]]) -> dict:
 
 
 def _prf_v122(gold: list[list[str]], pred: list[list[str]]) -> dict:
-    from seqeval.metrics import f1_score, precision_score, recall_score
+    from seqeval.metrics import f1_score, precision_score, recall_score  # lazy: 1 s; the CLI imports this module
 
     with warnings.catch_warnings():
         # seqeval warns once per POS tag that it "seems not to be NE tag": that is the quirk we keep on purpose.

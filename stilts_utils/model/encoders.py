@@ -6,6 +6,8 @@ each model's config (`families.depth`, `families.hidden_size`).
 """
 from __future__ import annotations
 
+from transformers import AutoConfig, AutoModel, AutoTokenizer, T5EncoderModel
+
 from ..data.hub import ModelUnavailable, hub_reachable, model_help
 from ..families import is_t5
 from ..study.errors import StudyError
@@ -23,8 +25,6 @@ def _code_refused(name_or_path: str, err: ValueError) -> StudyError:
 def load_config(name_or_path: str, trust_remote_code: bool = False):
     """`trust_remote_code`: True only for the ids a study lists under `trust_remote_code:` (and their
     phase-2 checkpoints); the caller decides, never this module."""
-    from transformers import AutoConfig
-
     try:
         return AutoConfig.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
                                           local_files_only=not hub_reachable())
@@ -36,8 +36,6 @@ def load_config(name_or_path: str, trust_remote_code: bool = False):
 
 def load_encoder(name_or_path: str, trust_remote_code: bool = False):
     """The bare encoder (no LM head): AutoModel, or the encoder stack of a T5-family model."""
-    from transformers import AutoModel, T5EncoderModel
-
     config = load_config(name_or_path, trust_remote_code)
     cls = T5EncoderModel if is_t5(config) else AutoModel
     kwargs = {"trust_remote_code": trust_remote_code} if cls is AutoModel else {}
@@ -45,8 +43,6 @@ def load_encoder(name_or_path: str, trust_remote_code: bool = False):
 
 
 def load_tokenizer(name_or_path: str, trust_remote_code: bool = False):
-    from transformers import AutoTokenizer
-
     try:
         return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=trust_remote_code,
                                              local_files_only=not hub_reachable())

@@ -6,8 +6,10 @@ import json
 import shutil
 import time
 
+import datasets
 import numpy as np
 import pandas as pd
+from transformers import set_seed
 
 from ..atomic import atomic_write_text, build_once, damage
 from ..data.loading import cap_rows, load_split
@@ -16,12 +18,13 @@ from ..evaluation import scoring
 from ..families import hidden_size, pooling
 from ..model.encoders import count_parameters, load_encoder, load_tokenizer
 from ..model.heads import StiltsModel
-from ..model.kinds import kind_of
+from ..model.kinds import kind_of, mlm
 from ..study.config import Study, load_study, share_of_steps
 from ..study.identity import (COMPLETE, Encoder, Pair, StudyPaths, baseline_encoder, data_languages, split_data,
                               target_languages)
 from ..tasks import REGISTRY
 from . import distributed, phase1
+from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
 from .results import make_rows, write_rows
 from .training import fit
 
@@ -33,8 +36,6 @@ def intermediate_rows(study: Study, job: Encoder, task_name: str):
     the languages, so RQ3 compares languages of data rather than amounts of it; `translated:<lang>` is the
     whole translated set of that one language (translate-train), `translated` the spread over
     `translation_languages` (translate-train-all at English size)."""
-    import datasets
-
     english = load_split(task_name, "en", "train", study, job.variant)
     if job.intermediate_data == "en":
         return english
@@ -70,8 +71,6 @@ def _build_encoder(study_file: str, study: Study, job: Encoder, tmp, checkpoint_
 def train_encoder_into(study: Study, job: Encoder, tmp, checkpoint_every: int = 0) -> None:
     """Train one encoder into the temporary directory `tmp`; `build_once` renames it into place. Under DDP
     every rank trains; rank 0 alone saves, scores English dev and writes the summary."""
-    from transformers import set_seed
-
     start = time.time()
     pre = phase1.pretrained(study, job.model, job.variant)
     set_seed(job.seed)  # weights the checkpoint lacks (an MLM has no pooler) are drawn at load: saved, so seeded
@@ -133,8 +132,6 @@ def _intermediate_features(study, job, task, tokenizer):
 def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrained, mlm_weight, trust=False):
     """(model, fit kwargs): one head, or routed heads with task-sampled batches (multi-task and/or
     continued MLM, whose batches take a `mlm_weight` share of the steps)."""
-    from .multitask import RoutedHead, TaskBatchSampler, concat_features, routed_collator, task_probabilities
-
     s2, mt = study.phase2, study.multitask
     kinds = [kind_of(t) for t in tasks]
     parts = [(k.train_features(f), k.collator(tokenizer), k.LABEL_NAMES) for k, f in zip(kinds, feats)]
@@ -145,8 +142,6 @@ def _phase2_model(study, encoder, tasks, heads, feats, tokenizer, seed, pretrain
                                                 "label_names": parts[0][2], "steps": steps}
     probs = task_probabilities(sizes, mt.cap, mt.temperature)
     if mlm_weight:
-        from ..model.kinds import mlm
-
         langs = sorted(set(target_languages(study)) | {"en"})
         lines = mlm.corpus_lines(study.world_impl.mlm_corpus(pretrained), langs, sum(sizes), seed)
         mlm_feats = mlm.featurize(lines, tokenizer, s2)
@@ -224,8 +219,6 @@ def run_pair(study_file: str, model: str, variant: str, intermediate: str, inter
 
 
 def _train_and_evaluate(study, pair, task, encoder, tokenizer, path, paths, checkpoint_every):
-    from transformers import set_seed
-
     kind, s3 = kind_of(task), study.target_settings(task.name, pair.model)
     own = study.settings_of(pair.model)
     set_seed(pair.seed)

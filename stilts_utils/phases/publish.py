@@ -17,8 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
+import transformers
+from safetensors.numpy import load_file
+
 from ..atomic import sha256_file
-from ..sandbox import ModelSize, WorldSettings
+from ..sandbox import ModelSize, WorldSettings, build_world
+from ..study.config import REPO_ROOT
+from .phase1 import pretrain_model
+from .phase1_report import phase1_report
 from .published import MANIFEST, identity, read_manifest
 
 CACHE_ONLY = {"MANIFEST.json", "COMPLETE"}  # build_once's bookkeeping: a study's cache copy writes its own
@@ -28,10 +35,6 @@ VARYING = {"pretrain_time.json"}  # wall time: differs between equal builds, and
 def build(settings: WorldSettings, size: ModelSize, root: Path, world_dir: Path, command: str) -> tuple[Path, str]:
     """Pretrain (the study's own function), report, and publish into `root/<size>`; returns the folder and
     how it differs from the copy it replaces."""
-    from ..sandbox import build_world
-    from .phase1 import pretrain_model
-    from .phase1_report import phase1_report
-
     start = time.time()
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -83,8 +86,6 @@ def difference(old: Path, new: Path) -> str:
 
 
 def _weight_difference(old: Path, new: Path) -> str:
-    from safetensors.numpy import load_file
-
     a, b = load_file(str(old)), load_file(str(new))
     same = [k for k in a if k in b and a[k].shape == b[k].shape]
     if len(same) < max(len(a), len(b)):
@@ -104,8 +105,6 @@ def _swap(new: Path, target: Path) -> None:
 
 
 def _commit() -> str:
-    from ..study.config import REPO_ROOT
-
     def git(*args):
         return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
 
@@ -125,7 +124,4 @@ def _machine() -> str:
 
 
 def _versions() -> dict:
-    import torch
-    import transformers
-
     return {"python": sys.version.split()[0], "torch": torch.__version__, "transformers": transformers.__version__}

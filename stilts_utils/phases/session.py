@@ -4,13 +4,13 @@ from __future__ import annotations
 import os
 import warnings
 
+import datasets
+import torch
+import transformers
+
 
 def setup(threads: int = 0) -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import datasets
-    import torch
-    import transformers
-
     fast_float32(torch.cuda.is_available())
     if threads:
         torch.set_num_threads(threads)  # parallel notebooks share the cores instead of oversubscribing
@@ -26,8 +26,6 @@ def fast_float32(cuda: bool) -> None:
     """TF32 tensor cores for fp32 matmuls and convolutions on the GPU (about 8x the fp32 rate on A100/H100,
     10-bit mantissa products with fp32 accumulation); the CPU has no such mode, so CPU numbers are unchanged."""
     if cuda:
-        import torch
-
         # the precision-name API, not `matmul.allow_tf32`: torch 2.9+ raises when a later reader mixes the
         # flag API with the fp32_precision one, and "high" reads back consistently through both
         torch.set_float32_matmul_precision("high")

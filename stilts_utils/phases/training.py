@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 import torch
+from accelerate.utils import find_executable_batch_size
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from ..progress import quiet_trainer
 from ..study.config import OPTIMIZERS
 from . import distributed
+from .multitask import MultiTaskTrainer
 
 
 @dataclass
@@ -213,8 +215,6 @@ def _fit_auto(model, share: int, run: dict) -> FitResult:
     next smaller divisor, and so on (accelerate's find_executable_batch_size retries on out-of-memory).
     Group-by-length puts the longest rows first, so an attempt that does not fit fails at its first steps;
     a retry starts again from the weights fit was given (and from the last resumable checkpoint, if any)."""
-    from accelerate.utils import find_executable_batch_size
-
     initial = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
     tried = []
 
@@ -257,8 +257,6 @@ def _fit_once(model, micro: int, features, collate, settings, seed, label_names,
         if sampler_factory is None:
             trainer = Trainer(**kwargs)
         else:
-            from .multitask import MultiTaskTrainer
-
             trainer = MultiTaskTrainer(**kwargs, batch_sampler=sampler_factory(steps, micro))
         quiet_trainer(trainer, f"training ({steps} steps)")  # one text bar with the loss, no printed dicts
         trainer.train(resume_from_checkpoint=str(resume) if resume is not None else None)

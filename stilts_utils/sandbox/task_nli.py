@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from . import edits
 from .meaning import Clause, Sentence, sample_clause
+from .render import text
 
 LABELS = ("entailment", "neutral", "contradiction")
 
@@ -65,8 +66,6 @@ def meanings(rng: random.Random, n: int) -> list:
 
 
 def rows(lang, items: list, style: random.Random, with_idx: bool) -> list[dict]:
-    from .render import text
-
     out = []
     for i, (premise, hyp, label) in enumerate(items):
         row = {"premise": text(lang.sentence_toks(premise, style)),

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from ..families import FAMILIES, FINE_TUNING, REMOTE_CODE_FAMILY, depth, families_text, family_of
-from ..sandbox import DEFAULT_SIZES, ModelSize, WorldSettings, settings_hash
+from ..sandbox import DEFAULT_SIZES, TASKS, ModelSize, WorldSettings, settings_hash
 from .errors import StudyError
 from .hashing import short_hash
 
@@ -255,8 +255,6 @@ class SandboxWorld:
 
     def _check_tasks(self) -> None:
         """Only the tasks the world writes (sandbox.TASKS), and no local copies: it writes its own data."""
-        from ..sandbox import TASKS
-
         study = self.study
         if study.data_dirs:
             raise StudyError(f"data_dirs: {', '.join(study.data_dirs)} given, but a sandbox study reads only the data "
@@ -326,7 +324,7 @@ class SandboxWorld:
 
     def translation_languages(self, task) -> list[str]:
         """The world renders every meaning in every language: each one but English (RQ3)."""
-        from ..sandbox import world_languages
+        from ..sandbox import world_languages  # lazy: builds the lexicons on import
 
         return [lang for lang in world_languages(self.settings()) if lang != "en"]
 

@@ -38,7 +38,7 @@ def scaled_batches(run, batch_size: int, device: torch.device):
     times the device's memory over RECIPE_GIB, halved on out-of-memory (a retry redoes every batch)."""
     if device.type != "cuda":
         return run(batch_size)
-    from accelerate.utils import find_executable_batch_size
+    from accelerate.utils import find_executable_batch_size  # lazy: 0.1 s; `tasks` and `score` import the kinds
 
     gib = torch.cuda.get_device_properties(device).total_memory / 2**30
     size = [batch_size * max(1, int(gib // RECIPE_GIB))]
@@ -93,6 +93,6 @@ def argmax_rows(rows) -> np.ndarray:
 
 def padding_collator(tokenizer):
     """Dynamic padding to the longest row of the batch (batches are length-grouped by the Trainer)."""
-    from transformers import DataCollatorWithPadding
+    from transformers import DataCollatorWithPadding  # lazy: 0.5 s; `tasks` and `score` import the kinds
 
     return DataCollatorWithPadding(tokenizer)

@@ -93,7 +93,7 @@ def _weights_version(model) -> tuple:
 
 def _embed(model, tokenizer, texts: list[str], max_len: int, batch_size: int) -> np.ndarray:
     """(N, H) unit vectors of `texts` through the encoder and this head's pooler."""
-    import datasets
+    import datasets  # lazy: 0.6 s; `tasks` and `score` import the kinds for their facts only
 
     enc = tokenizer(texts, truncation=True, max_length=max_len)
     feats = datasets.Dataset.from_dict({"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})

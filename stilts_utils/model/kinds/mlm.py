@@ -2,17 +2,18 @@
 masked by the library's collator, scored by the pretrained model's own LM head."""
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import datasets
 from torch import nn
+from transformers import AutoModelForMaskedLM, DataCollatorForLanguageModeling
 
 LABEL_NAMES = ("labels",)
 
 
 def corpus_lines(corpus_dir: Path, languages: list[str], limit: int, seed: int) -> list[str]:
     """Up to `limit` lines, spread evenly over the languages' `<lang>.txt` files (fixed seed)."""
-    import random
-
     per_lang = max(1, limit // max(1, len(languages)))
     lines = []
     for lang in languages:
@@ -25,8 +26,6 @@ def corpus_lines(corpus_dir: Path, languages: list[str], limit: int, seed: int) 
 
 
 def featurize(lines: list[str], tokenizer, settings):
-    import datasets
-
     rows = datasets.Dataset.from_dict({"text": lines})
     return rows.map(lambda b: tokenizer(b["text"], truncation=True, max_length=settings.max_seq_len,
                                         return_special_tokens_mask=True),
@@ -34,8 +33,6 @@ def featurize(lines: list[str], tokenizer, settings):
 
 
 def collator(tokenizer):
-    from transformers import DataCollatorForLanguageModeling
-
     return DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
 
 
@@ -56,8 +53,6 @@ class MLMHead(nn.Module):
 
 def pretrained_head(name_or_path: str, trust_remote_code: bool = False) -> MLMHead:
     """The LM head of the pretrained masked LM: the child module that is not the encoder."""
-    from transformers import AutoModelForMaskedLM
-
     try:
         mlm = AutoModelForMaskedLM.from_pretrained(name_or_path, trust_remote_code=trust_remote_code)
     except (ValueError, OSError) as err:

@@ -112,6 +112,7 @@ def train_features(features):
 
 
 def collator(tokenizer):
+    # lazy: transformers (0.5 s); `tasks` and `score` import the kinds for their facts only
     from transformers import DataCollatorForTokenClassification
 
     return DataCollatorForTokenClassification(tokenizer)
