@@ -27,6 +27,10 @@ import pytest
 import yaml
 
 from hub_server import HubServer, config_dataset, model_files, parquet_export
+from stilts_utils.study import identity
+from stilts_utils.study.config import load_study, share_of_steps
+from stilts_utils.study.identity import StudyPaths
+from stilts_utils.tasks import REGISTRY
 from test_hub_protocol import add_datasets, client_env, rows
 from tiny_models import FIXTURES
 
@@ -46,43 +50,60 @@ TINY = ["seeds=[0]", "threads=1",
 QA_TINY = {"effective_batch": 2, "max_seq_len": 64, "doc_stride": 24, "max_query_len": 16}
 
 
-def qa_target(name: str) -> list[str]:
-    """The file's phase3_overrides of a span-QA target (384 tokens, batch 16) shrunk like phase3."""
-    return [f"phase3_overrides.{name}.{k}={v}" for k, v in QA_TINY.items()]
+def shrink(spec: dict) -> list[str]:
+    """The --set items of one study beyond TINY: the kept intermediate tasks and targets, each target's fixture
+    languages, a span-QA target's own phase3_overrides (384 tokens, batch 16 in the files) shrunk like phase3,
+    and user-supplied data (CCGbank, BUCC) from the fixtures."""
+    items = [f"targets=[{','.join(spec['targets'])}]"]
+    if "intermediate" in spec:
+        items.append(f"intermediate=[{','.join(spec['intermediate'])}]")
+    for target, codes in spec["targets"].items():
+        items.append(f"target_languages.{target}=[{','.join(codes)}]")
+        if REGISTRY[target].kind == "span_qa":
+            items += [f"phase3_overrides.{target}.{k}={v}" for k, v in QA_TINY.items()]
+    items += [f"data_dirs.{task}={FIXTURES}" for task in spec.get("user_data", ())]
+    return items + spec.get("set", [])
 
 
-def langs(task: str, *codes: str) -> str:
-    return f"target_languages.{task}=[{','.join(codes)}]"
+def mixture_trained_whole(study) -> None:
+    """The flagship's multitask encoder trained on all nine tasks of the file's mixture, CCG included."""
+    job = next(j for j in identity.encoders(study) if j.intermediate == "multitask")
+    summary = json.loads((StudyPaths(study).encoder_dir(job) / "summary.json").read_text())
+    assert len(study.multitask.tasks) == 9 and set(summary["train_rows"]) == set(study.multitask.tasks)
+    assert all(n > 0 for n in summary["train_rows"].values()), summary["train_rows"]
 
 
-# per study file: the --set items beyond TINY, and what its results must hold
+def translations_trained(study) -> None:
+    """Each translated encoder read its language's rows (MNLI: XNLI's train sets from the hub; SQuAD: the
+    converted copy); en+translated is English plus the spread over translation_languages."""
+    rows_of = {}
+    for job in identity.encoders(study):
+        summary = json.loads((StudyPaths(study).encoder_dir(job) / "summary.json").read_text())
+        rows_of[job.intermediate, job.intermediate_data] = summary["train_rows"][job.intermediate]
+    for task in ("mnli", "squad"):
+        assert rows_of[task, "en+translated"] == rows_of[task, "en"] + rows_of[task, "translated"], rows_of
+        assert rows_of[task, "translated:de"] > 0 and rows_of[task, "translated:zh"] > 0, rows_of
+
+
+# per study file: what is kept of it (the rest of the file runs as written) and what else to check
 STUDIES = {
-    # the flagship: CCGbank and BUCC from the fixtures (user-supplied); ccg kept, so the nine-task mixture runs
-    # whole; one tagging and one QA target of the nine
-    "xtreme_xlmr_large": {
-        "set": ["intermediate=[none,ccg,multitask]", "targets=[udpos,xquad]", langs("udpos", "en", "de"),
-                langs("xquad", "en", "de"), *qa_target("xquad")],
-        "user_data": ("ccg", "bucc2018"),
-    },
-    # RQ2: both models, every budget (8 steps: 1, 2, 4 and 8 of them), one tagging and one QA target
-    "xtreme_rq2_duration": {
-        "set": ["intermediate=[none,mnli]", "phase2.max_steps=8", "targets=[udpos,tydiqa]",
-                langs("udpos", "en", "de"), langs("tydiqa", "en", "ar"), *qa_target("tydiqa")],
-    },
-    # RQ3: every intermediate_data kind of the file (translated MNLI and SQuAD, de and zh), one target
-    "xtreme_rq3_translated": {
-        "set": ["translation_languages=[de,zh]", "targets=[xnli]", langs("xnli", "en", "de")],
-        "squad_copy": True,
-    },
+    # the flagship: CCGbank and BUCC user-supplied (here the fixtures); ccg kept, so the file's nine-task
+    # mixture runs whole; one tagging and one QA target of the nine
+    "xtreme_xlmr_large": {"intermediate": ["none", "ccg", "multitask"],
+                          "targets": {"udpos": ["en", "de"], "xquad": ["en", "de"]},
+                          "user_data": ("ccg", "bucc2018"), "check": mixture_trained_whole},
+    # RQ2: both models, every budget (of 8 steps: 1, 2, 4 and 8), one tagging and one QA target
+    "xtreme_rq2_duration": {"intermediate": ["none", "mnli"], "set": ["phase2.max_steps=8"],
+                            "targets": {"udpos": ["en", "de"], "tydiqa": ["en", "ar"]}},
+    # RQ3: every intermediate task and intermediate_data kind of the file (translated MNLI and SQuAD into the
+    # fixture languages de and zh), one target; SQuAD from the download-data copy the file's data_dirs names
+    "xtreme_rq3_translated": {"targets": {"xnli": ["en", "de"]}, "set": ["translation_languages=[de,zh]"],
+                              "squad_copy": True, "check": translations_trained},
     # RQ4: both sizes, every intermediate task, one QA target of the three
-    "xtreme_model_size": {
-        "set": ["targets=[mlqa]", langs("mlqa", "en", "de"), *qa_target("mlqa")],
-    },
-    # RQ5: mT5 (Adafactor, constant 1e-3) beside XLM-R Base, every intermediate task; XCOPA (SIQA, then COPA)
-    # and WikiANN
-    "xtreme_r_mt5": {
-        "set": ["targets=[xcopa,wikiann]", langs("xcopa", "it", "zh"), langs("wikiann", "en", "de")],
-    },
+    "xtreme_model_size": {"targets": {"mlqa": ["en", "de"]}},
+    # RQ5: mT5 (its model_settings: Adafactor, constant 1e-3) beside XLM-R Base, every intermediate task; XCOPA
+    # (its default recipe: SIQA, then COPA) and WikiANN
+    "xtreme_r_mt5": {"targets": {"xcopa": ["it", "zh"], "wikiann": ["en", "de"]}},
 }
 
 
@@ -165,7 +186,6 @@ def squad_copy(tmp_path_factory):
     from the hub's rows, each translation converted from XTREME's translate-train file by download-data's own
     code (the file put where download-data looks before fetching; Chinese borrows the German file)."""
     from stilts_utils.data.download import fetch_converted
-    from stilts_utils.tasks import REGISTRY
 
     copy = tmp_path_factory.mktemp("stilts-data")
     shutil.copytree(FIXTURES / "squad" / "en", copy / "squad" / "en")
@@ -180,10 +200,17 @@ def squad_copy(tmp_path_factory):
     return copy
 
 
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """One output root for the module, as a user's `outputs/`: an encoder another study already trained with
+    the same key (model, phase-2 settings, data_dirs) is reused, as it would be there."""
+    return Path(os.environ.get("E2E_OUT") or tmp_path_factory.mktemp("real_e2e")) / "outputs"
+
+
 def run_study(name: str, hub, home: Path, out: Path, extra: list[str]) -> tuple[subprocess.CompletedProcess, float]:
-    sets = [*TINY, f"output_root={out}", *extra]
+    """`python -m stilts_utils run params/<name>.yaml --set ... --no-analysis`, online against `hub`."""
     cmd = [sys.executable, "-m", "stilts_utils", "run", f"params/{name}.yaml", "--no-analysis"]
-    for item in sets:
+    for item in [*TINY, f"output_root={out}", *extra]:
         cmd += ["--set", item]
     env = {**client_env(hub, home), "TOKENIZERS_PARALLELISM": "false"}
     t0 = time.time()
@@ -191,23 +218,70 @@ def run_study(name: str, hub, home: Path, out: Path, extra: list[str]) -> tuple[
     return proc, time.time() - t0
 
 
-def grid(results: pd.DataFrame) -> set:
-    cols = ["model", "intermediate", "intermediate_data", "intermediate_budget", "target"]
-    return set(results[[c for c in cols if c in results]].drop_duplicates().itertuples(index=False, name=None))
+def expected_steps(study, pair) -> int:
+    """intermediate_steps of a pair's rows: its encoder's share of the phase-2 run (0 for the baseline)."""
+    return 0 if pair.encoder is None else share_of_steps(pair.budget, study.phase2.max_steps)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(STUDIES))
-def test_a_real_study_runs_end_to_end_on_the_hub(name, hub, home, squad_copy, tmp_path):
+def test_a_real_study_runs_end_to_end_against_the_hub(name, hub, home, squad_copy, outputs):
     spec = STUDIES[name]
-    extra = list(spec["set"])
-    extra += [f"data_dirs.{t}={FIXTURES}" for t in spec.get("user_data", ())]
+    extra = shrink(spec)
     if spec.get("squad_copy"):
         extra.append(f"data_dirs.squad={squad_copy}")
-    out = Path(os.environ.get("E2E_OUT", tmp_path)) / "outputs"
-    proc, took = run_study(name, hub, home, out, extra)
+    seen = len(hub.requests)
+    proc, took = run_study(name, hub, home, outputs, extra)
     print(f"{name}: {took:.1f} s")
     assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-3000:])
-    results = pd.read_parquet(out / name / "results.parquet")
-    print(results.columns.tolist(), len(results))
-    print(sorted(grid(results)))
+    assert " 0 failed, 0 blocked" in proc.stdout, proc.stdout[-3000:]
+
+    # what ran is the file: the effective study the notebooks read is the file with the --set items only
+    file = load_study(PARAMS / f"{name}.yaml", check_data=False)
+    effective = list((outputs / name / "overrides").glob("*.yaml"))
+    assert len(effective) == 1, effective
+    ran = load_study(effective[0])
+    for field in ("models", "intermediate_data", "phase2_budgets", "model_settings", "multitask", "analysis"):
+        assert getattr(ran, field) == getattr(file, field), field
+    assert ran.intermediate == spec.get("intermediate", file.intermediate)
+    assert set(ran.intermediate) <= set(file.intermediate) and set(ran.targets) <= set(file.targets)
+    assert {t: ran.target_settings(t).epochs for t in ran.targets} == {
+        t: file.target_settings(t).epochs for t in ran.targets}  # the file's phase3_overrides, only shrunk
+
+    # every run the file asks for (within what was kept) has its rows: model x intermediate x data x budget
+    # x target, each test split in every language asked for, the headline metric a percentage
+    results = pd.read_parquet(outputs / name / "results.parquet")
+    pairs = identity.pairs(ran)
+    assert set(results.run_id) == {p.id for p in pairs}
+    test = results[results.split == "test"]
+    got = set(test[["model", "intermediate", "intermediate_data", "intermediate_steps", "target"]]
+              .itertuples(index=False, name=None))
+    assert got == {(p.model, p.intermediate, p.intermediate_data, expected_steps(ran, p), p.target) for p in pairs}
+    assert set(test.model) == set(file.models) and set(test.intermediate_data) == set(file.intermediate_data)
+    for pair in pairs:
+        rows_of = test[test.run_id == pair.id]
+        assert set(rows_of.language) == set(ran.languages_for(pair.target)), pair.id
+        headline = rows_of[rows_of.metric == REGISTRY[pair.target].metric]
+        assert not headline.empty and headline.value.between(0, 100).all(), pair.id
+    # each phase-2 budget is a run of its own length (RQ2: 0.1, 0.25, 0.5, 1.0 of 8 steps)
+    for (model, inter, data), steps in test[test.intermediate != "none"].groupby(
+            ["model", "intermediate", "intermediate_data"]).intermediate_steps:
+        assert sorted(set(steps)) == sorted({share_of_steps(b, ran.phase2.max_steps) for b in file.phase2_budgets})
+        assert steps.nunique() == len(file.phase2_budgets), (model, inter, data)
+
+    # each model's volumes are counted in its own pretraining corpus: mT5 in mC4, XLM-R in CC-100
+    corpora = dict(pd.read_csv(outputs / name / "models.csv")[["model", "volume_corpus"]].values)
+    assert corpora == {m: "mc4" if "mt5" in m else "cc100" for m in file.models}
+    # the models came from the hub under the ids the file names (the weights downloaded by the first study
+    # that used them, the cache checked against the hub by every later one); local copies were read instead
+    # of the hub where data_dirs names them
+    served = hub.requests[seen:]
+    for model in file.models:
+        assert any(path == f"/api/models/{model}" or path.startswith(f"/{model}/resolve/") for _, path in served)
+        assert ("GET", f"/{model}/resolve/{hub.repos['model', model].commit('main')}/model.safetensors") \
+            in hub.requests, model
+    for task in ran.data_dirs:
+        hf_id = REGISTRY[task].source.hf_id
+        assert not any(f"/datasets/{hf_id}/" in path for _, path in served), task
+    if "check" in spec:
+        spec["check"](ran)
