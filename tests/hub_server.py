@@ -114,8 +114,9 @@ class HubServer:
         self._thread.join(timeout=10)
 
 
-API = re.compile(r"^/api/(models|datasets)/([^/]+/[^/]+)(?:/(revision|tree|paths-info)/([^/]+)(/.*)?)?$")
-RESOLVE = re.compile(r"^(?:/(datasets))?/([^/]+/[^/]+)/resolve/([^/]+)/(.+)$")
+# a repo id is `owner/name`, or one name for the hub's canonical models (xlm-roberta-large, bert-base-...)
+API = re.compile(r"^/api/(models|datasets)/([^/]+(?:/[^/]+)?)(?:/(revision|tree|paths-info)/([^/]+)(/.*)?)?$")
+RESOLVE = re.compile(r"^(?:/(datasets))?/([^/]+(?:/[^/]+)?)/resolve/([^/]+)/(.+)$")
 
 
 class _Handler(BaseHTTPRequestHandler):
