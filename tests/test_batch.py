@@ -138,8 +138,9 @@ def test_the_shipped_real_studies_name_the_effective_batch_and_let_the_device_ch
             assert settings.micro_batch == "auto" and settings.fixed_micro_batch() is None, name
             assert (settings.batch_size, settings.grad_accum) == (32, 1), "no stale fixed split"
         assert study.phase2.examples_per_step() == 32
-        for qa in {"xquad", "mlqa", "tydiqa"} & set(study.targets):
-            assert study.target_settings(qa).examples_per_step() == 16  # jiant's 4 x 4 for QA
+        if study.benchmark == "xtreme":  # the RQ5 file follows XTREME-R's scripts (32 for QA too)
+            for qa in {"xquad", "mlqa", "tydiqa"} & set(study.targets):
+                assert study.target_settings(qa).examples_per_step() == 16  # jiant's 4 x 4 for QA
 
 
 @pytest.mark.parametrize("sets, key, words", [
