@@ -180,3 +180,15 @@ def test_no_study_file_repeats_a_block_of_its_parent():
         parent = read_study(path).stamp[1][0]  # the file it extends
         inherited = _blocks(parent)
         assert not [k for k, v in own.items() if inherited.get(k) == v], path
+
+
+def test_no_two_study_files_repeat_a_block_or_a_per_target_setting():
+    """A block (or one target's phase3_overrides entry) written in two files belongs in a parent both extend."""
+    seen = {}
+    for path in sorted((ROOT / "params").rglob("*.yaml")):
+        own = _blocks(path)
+        items = [(k, v) for k, v in own.items() if isinstance(v, dict) and v and k != "phase3_overrides"]
+        items += [(f"phase3_overrides.{t}", v) for t, v in own.get("phase3_overrides", {}).items()]
+        for key, value in items:
+            first = seen.setdefault((key, repr(value)), path)
+            assert first == path, f"{path.name} repeats {key} of {first.name}"
