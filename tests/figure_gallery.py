@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 
 from stilts_utils import reference  # noqa: E402
 from stilts_utils.analysis import effects, figures, reports  # noqa: E402
+from synthetic import run_meta  # noqa: E402
 
 # code: (CC-100 volume in millions of tokens, word order, morphology): the ladder's three volume levels
 LANGS = {"en": (55608, "SVO", "analytic"), "xa": (10297, "SVO", "fusional"), "xb": (275, "SVO", "fusional"),
@@ -48,10 +49,7 @@ def results_table(seeds=(0, 1, 2)) -> pd.DataFrame:
         metric, low, high = TARGETS[target]
         for inter, data, fraction in configs:
             steps = 0 if inter == "none" else int(DATAS[data] * fraction)
-            meta = {"study": "gallery", "model": model, "model_params": MODELS[model], "intermediate": inter,
-                    "intermediate_data": data, "intermediate_steps": steps, "target": target, "seed": seed,
-                    "target_steps": 10, "run_id": f"{model}-{variant}-{inter}-{data}-{steps}-{target}-{seed}",
-                    "wall_time_s": 1.0, "variant": variant}
+            meta = run_meta("gallery", model, MODELS[model], inter, data, steps, target, seed, variant)
             for lang in LANGS:
                 if target == "tatoeba" and lang == "en":
                     continue

@@ -18,6 +18,7 @@ import pytest
 matplotlib.use("Agg")
 
 from stilts_utils.analysis import explorer, reports  # noqa: E402
+from synthetic import run_meta  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = {  # code: (volume in millions of tokens, word order, morphology), like the sandbox's table
@@ -59,10 +60,7 @@ def results_table(models=MODELS, variants=VARIANTS, intermediates=("mnli", "squa
         noise = {lang: rng.normal(0, 1) for lang in langs}  # per (model, variant, seed, target, language)
         for inter, data, fraction in configs:
             steps = 0 if inter == "none" else int(STEPS[data] * fraction)
-            meta = {"study": "synthetic", "model": model, "model_params": models[model], "intermediate": inter,
-                    "intermediate_data": data, "intermediate_steps": steps, "target": target, "seed": seed,
-                    "target_steps": 10, "run_id": f"{model}-{variant}-{inter}-{data}-{steps}-{target}-{seed}",
-                    "wall_time_s": 1.0, "variant": variant}
+            meta = run_meta("synthetic", model, models[model], inter, data, steps, target, seed, variant)
             rows.append({**meta, "language": "en", "split": "select", "metric": "selection_" + metric,
                          "value": 99.0})
             for lang in [lg for lg in langs if not (target == "tatoeba" and lg == "en")]:
